@@ -253,8 +253,8 @@ def regression_1d(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Samples of a 1-D function, y = f(x) + noise, for the approximation chapters.
 
-    Named targets (see :data:`TARGETS`): ``"sin"`` (sin x), ``"abs"`` (|x|), ``"step"`` (1 for
-    x >= 0, else 0) and ``"sin2x_abs"`` (sin 2x + 0.3|x|). Any callable works too; it receives a
+    Named targets (see :data:`TARGETS`): ``"sin"`` (sin x), ``"abs"`` (abs x), ``"step"`` (1 for
+    x >= 0, else 0) and ``"sin2x_abs"`` (sin 2x + 0.3 abs(x)). Any callable works too; it receives a
     float64 array of shape (n, 1).
 
     Args:

@@ -87,7 +87,7 @@ def prelu(x: Tensor, weight: Tensor) -> Tensor:
 
 
 def softplus(x: Tensor, beta: float = 1.0) -> Tensor:
-    """(1/beta) ln(1 + e^(beta x)), computed as max(x, 0) + ln(1 + e^-|beta x|)/beta; derivative sigma(beta x)."""
+    """(1/beta) ln(1 + e^(beta x)), computed as max(x, 0) + ln(1 + e^-abs(beta x))/beta; derivative sigma(beta x)."""
     x = _as_tensor(x)
     bx = beta * x.data
     out = (np.maximum(bx, 0.0) + np.log1p(np.exp(-np.abs(bx)))) / beta
@@ -236,7 +236,7 @@ def binary_cross_entropy(probs: Tensor, target, reduction: str = "mean") -> Tens
 def binary_cross_entropy_with_logits(logits: Tensor, target, reduction: str = "mean") -> Tensor:
     """Sigmoid + binary cross-entropy in one node, stable for any logit x.
 
-    loss = max(x, 0) - x t + ln(1 + e^-|x|); d loss / dx = sigma(x) - t.
+    loss = max(x, 0) - x t + ln(1 + e^-abs(x)); d loss / dx = sigma(x) - t.
     """
     _check_reduction(reduction)
     x = _as_tensor(logits)

@@ -24,7 +24,7 @@ def gradcheck(fn: Callable[..., Tensor], inputs: Sequence[Tensor] | Tensor, eps:
     requires grad is nudged by +-eps: dL/dx ~ (L(x + eps) - L(x - eps)) / (2 eps).
 
     Returns:
-        True when |autograd - numeric| <= atol + rtol * |numeric| everywhere.
+        True when abs(autograd - numeric) <= atol + rtol * abs(numeric) everywhere.
 
     Raises:
         GradcheckError: naming the input, the index, and both values at the first mismatch.

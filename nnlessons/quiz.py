@@ -149,7 +149,7 @@ class MultipleChoice(_Question):
 
 
 class Numeric(_Question):
-    """A question whose answer is a number, right within ``tol + rtol * |answer|``.
+    """A question whose answer is a number, right within ``tol + rtol * abs(answer)``.
 
     Args:
         question: the question (HTML).

@@ -468,7 +468,7 @@ class Tensor:
         return Tensor._make(np.cos(x.data), (x,), lambda g: (-g * np.sin(x.data),), "cos")
 
     def abs(self) -> "Tensor":
-        """|x|; d/dx = sign(x) (0 at 0, as in PyTorch)."""
+        """abs(x); d/dx = sign(x) (0 at 0, as in PyTorch)."""
         x = self
         return Tensor._make(np.abs(x.data), (x,), lambda g: (g * np.sign(x.data),), "abs")
 

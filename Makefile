@@ -1,0 +1,69 @@
+# nnlessons: build the course website and run every test.
+#
+#   make book     build the site into _build/html (warnings are errors)
+#   make test     run every test: package, notebooks (strict nbval), hygiene, site in a browser
+#   make lab      open JupyterLab on book/ for reading and running the notebooks
+#   make outputs  re-execute every notebook in place (commit the result)
+#   make sync-url rewrite the Colab install cell of every notebook from repository.url in _config.yml
+#   make clean    remove the built site; make distclean also removes .venv
+#
+# Each target creates .venv from the pinned requirement files when it is missing or stale.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+NOTEBOOKS := $(sort $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*'))
+
+# Notebooks run without a progress bar and with a fixed hash seed, so their outputs are reproducible.
+NB_ENV := NNLESSONS_PROGRESS=0 PYTHONHASHSEED=0
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+.PHONY: help venv book test lab outputs sync-url clean distclean
+
+help:
+	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	touch $@
+
+$(TEST_STAMP): $(STAMP) requirements-test.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt -c constraints.txt
+	touch $@
+
+# The site is built from the committed outputs (execute_notebooks: "off"); `make test` proves them current.
+# The hygiene tests run first: a stored error, a warning or a missing alt text fails the build.
+book: $(STAMP)
+	$(PY) -m pytest -q -p no:xdist -p no:nbval tests/test_notebooks.py
+	$(VENV)/bin/jupyter-book build . -W --keep-going
+
+test: $(TEST_STAMP)
+	$(NB_ENV) $(PY) -m pytest tests $(if $(NOTEBOOKS),$(NBVAL) $(NOTEBOOKS)) \
+		--ignore=tests/test_site.py -n 2 --dist loadfile
+	$(MAKE) --no-print-directory book
+	$(PY) -m pytest tests/test_site.py -p no:xdist
+
+lab: $(STAMP)
+	cd book && ../$(VENV)/bin/jupyter lab
+
+outputs: $(STAMP)
+	$(NB_ENV) $(PY) scripts/run_notebooks.py $(NOTEBOOKS)
+
+sync-url: $(STAMP)
+	$(PY) scripts/sync_colab_cell.py
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info

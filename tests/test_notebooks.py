@@ -1,0 +1,257 @@
+"""Hygiene of the course notebooks: what strict nbval does not check.
+
+nbval proves that the stored outputs are what the code prints now; these tests check that the stored
+notebooks are fit to be built into the website and committed: run top to bottom in the right kernel, no
+errors or warnings, nothing of the author's machine, the Colab install cell, listed in the table of
+contents, and alt text for every figure. They read JSON only, so they take well under a second.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+NOTEBOOKS = sorted(p for p in BOOK.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+IDS = [str(p.relative_to(BOOK)) for p in NOTEBOOKS]
+
+MAX_IGNORED_OUTPUT = 0.15
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# MyST-NB's priority for the html builder, with the live widget view removed as in _config.yml:
+# the first of these present in an output is what the website shows.
+HTML_PRIORITY = ["application/javascript", "text/html", "image/svg+xml", "image/png", "image/gif",
+                 "image/jpeg", "text/markdown", "text/latex", "text/plain"]
+TEXT_MIMES = ("text/plain", "text/html", "text/markdown", "text/latex", "application/javascript")
+MACHINE_PATH = re.compile(r"(/work/|/home/|/tmp/|/root/|/Users/|[A-Za-z]:\\\\?Users)")
+TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|\b\d{2}:\d{2}:\d{2}\b")
+IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+ALT_ATTR = re.compile(r"""\balt\s*=\s*("[^"]*\S[^"]*"|'[^']*\S[^']*')""", re.IGNORECASE)
+EMPTY_MD_ALT = re.compile(r"!\[\s*\]\(")
+
+
+@functools.lru_cache(maxsize=None)
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def code_cells(path: Path) -> list[dict]:
+    return [c for c in load(path)["cells"] if c["cell_type"] == "code"]
+
+
+def text(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def tags(cell: dict) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def where(path: Path, cell: dict) -> str:
+    """Name a cell for an error message: notebook, cell number and first line of source."""
+    number = load(path)["cells"].index(cell) + 1
+    first = text(cell["source"]).strip().splitlines()[:1] or [""]
+    return f"{path.relative_to(BOOK)}, cell {number} ({first[0][:60]!r})"
+
+
+def output_texts(cell: dict):
+    """Yield every textual output of a cell (streams, tracebacks, text MIME types)."""
+    for out in cell.get("outputs", []):
+        if out["output_type"] == "stream":
+            yield text(out["text"])
+        elif out["output_type"] == "error":
+            yield "\n".join(out.get("traceback", []))
+        else:
+            for mime in TEXT_MIMES:
+                if mime in out.get("data", {}):
+                    yield text(out["data"][mime])
+
+
+def shown_mime(output: dict) -> str | None:
+    """The MIME type of a display output that the website shows."""
+    return next((m for m in HTML_PRIORITY if m in output.get("data", {})), None)
+
+
+def load_sync_script():
+    spec = importlib.util.spec_from_file_location("sync_colab_cell", ROOT / "scripts" / "sync_colab_cell.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def expand_glob(pattern: str) -> list[str]:
+    """The documents a `glob:` entry of _toc.yml names, without suffix, in sorted order."""
+    paths = [p for suffix in (".ipynb", ".md") for p in ROOT.glob(pattern + suffix)]
+    return sorted(str(p.relative_to(ROOT).with_suffix("")) for p in paths
+                  if ".ipynb_checkpoints" not in p.parts)
+
+
+def toc_files() -> list[str]:
+    """Every document named in _toc.yml, as a path relative to the repository without suffix."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key in ("root", "file"):
+                if key in node:
+                    found.append(str(node[key]))
+            if "glob" in node:
+                found.extend(expand_glob(node["glob"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8")))
+    return found
+
+
+def test_every_notebook_and_page_is_in_the_toc_and_every_entry_exists():
+    entries = toc_files()
+    missing = [e for e in entries if not any((ROOT / e).with_suffix(s).is_file() for s in (".ipynb", ".md"))]
+    assert not missing, f"_toc.yml names pages that do not exist: {missing}"
+    pages = sorted(p for p in BOOK.rglob("*") if p.suffix in (".ipynb", ".md")
+                   and ".ipynb_checkpoints" not in p.parts)
+    listed = {(ROOT / e).with_suffix("") for e in entries}
+    unlisted = [str(p.relative_to(ROOT)) for p in pages if p.with_suffix("") not in listed]
+    assert not unlisted, f"pages in book/ missing from _toc.yml: {unlisted}"
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=IDS)
+def nb_path(request) -> Path:
+    return request.param
+
+
+def test_kernel_is_python3(nb_path):
+    name = load(nb_path)["metadata"].get("kernelspec", {}).get("name")
+    assert name == "python3", f"{nb_path.name}: kernelspec name is {name!r}, expected 'python3'"
+
+
+def test_run_top_to_bottom_with_outputs(nb_path):
+    cells = code_cells(nb_path)
+    counts = [c.get("execution_count") for c in cells]
+    assert counts == list(range(1, len(cells) + 1)), (
+        f"{nb_path.name}: execution counts are {counts}; run `make outputs` (or restart and run all)")
+    assert any(c.get("outputs") for c in cells), f"{nb_path.name}: no cell has an output"
+
+
+def test_no_widget_state_stored(nb_path):
+    assert "widgets" not in load(nb_path)["metadata"], (
+        f"{nb_path.name}: widget state is stored in the metadata; run `make outputs`")
+
+
+def test_no_skipped_cells_and_few_ignored_outputs(nb_path):
+    cells = code_cells(nb_path)
+    skipped = [where(nb_path, c) for c in cells if "nbval-skip" in tags(c)]
+    assert not skipped, f"nbval-skip is not allowed (strict nbval runs every cell): {skipped}"
+    ignored = [c for c in cells if "nbval-ignore-output" in tags(c)]
+    assert len(ignored) <= MAX_IGNORED_OUTPUT * len(cells), (
+        f"{nb_path.name}: {len(ignored)} of {len(cells)} code cells carry nbval-ignore-output "
+        f"(at most {MAX_IGNORED_OUTPUT:.0%}); make the outputs deterministic instead")
+
+
+def test_no_errors_or_warnings_in_outputs(nb_path):
+    problems = []
+    for cell in code_cells(nb_path):
+        for out in cell.get("outputs", []):
+            if out["output_type"] == "error" and "raises-exception" not in tags(cell):
+                problems.append(f"{where(nb_path, cell)}: {out['ename']}: {out['evalue']}")
+            if out["output_type"] == "stream" and out["name"] == "stderr":
+                problems.append(f"{where(nb_path, cell)}: stderr: {text(out['text']).strip()[:200]}")
+    assert not problems, "errors or warnings in stored outputs:\n" + "\n".join(problems)
+
+
+def test_no_machine_paths_or_timestamps_in_outputs(nb_path):
+    problems = []
+    for cell in code_cells(nb_path):
+        for value in output_texts(cell):
+            for pattern, what in ((MACHINE_PATH, "machine path"), (TIMESTAMP, "timestamp")):
+                match = pattern.search(value)
+                if match:
+                    context = value[max(0, match.start() - 40):match.end() + 40].replace("\n", " ")
+                    problems.append(f"{where(nb_path, cell)}: {what} in output: ...{context}...")
+    assert not problems, "\n".join(problems)
+
+
+def test_first_code_cell_is_the_colab_install_cell(nb_path):
+    sync = load_sync_script()
+    cells = code_cells(nb_path)
+    assert cells, f"{nb_path.name} has no code cell"
+    first = cells[0]
+    expected = sync.colab_cell_source(sync.repository_url())
+    assert sync.TAG in tags(first) and text(first["source"]) == expected, (
+        f"{nb_path.name}: the first code cell is not the Colab install cell for repository.url in "
+        f"_config.yml; run `make sync-url` then `make outputs`")
+    assert not first.get("outputs"), f"{nb_path.name}: the Colab install cell printed something"
+
+
+def test_every_figure_has_alt_text(nb_path):
+    """A figure's alt text lives in its cell's metadata, `"mystnb": {"image": {"alt": "..."}}`.
+
+    MyST-NB puts it on the <img> of the website. HTML outputs (explorers) carry their own alt attribute.
+    """
+    problems = []
+    for cell in load(nb_path)["cells"]:
+        if cell["cell_type"] == "markdown":
+            source = text(cell["source"])
+            if EMPTY_MD_ALT.search(source) or any(not ALT_ATTR.search(t) for t in IMG_TAG.findall(source)):
+                problems.append(f"{where(nb_path, cell)}: a markdown image without alt text")
+            continue
+        if cell["cell_type"] != "code" or {"remove-output", "remove-cell"} & set(tags(cell)):
+            continue
+        alt = cell.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt", "")
+        for out in cell.get("outputs", []):
+            mime = shown_mime(out)
+            if mime and mime.startswith("image/") and not str(alt).strip():
+                problems.append(f"{where(nb_path, cell)}: a figure without alt text "
+                                f'(add "mystnb": {{"image": {{"alt": "..."}}}} to the cell metadata)')
+            if mime == "text/html":
+                bare = [t[:80] for t in IMG_TAG.findall(text(out["data"][mime])) if not ALT_ATTR.search(t)]
+                if bare:
+                    problems.append(f"{where(nb_path, cell)}: <img> without alt text in HTML output: {bare}")
+    assert not problems, "\n".join(problems)
+
+
+def test_no_live_widget_views_stored(nb_path):
+    """A live widget's view has a random model id and no state without a kernel: `make outputs` drops it
+    and keeps the explorer's static text/html version, which the website shows."""
+    live = [where(nb_path, c) for c in code_cells(nb_path) for out in c.get("outputs", [])
+            if WIDGET_VIEW in out.get("data", {})]
+    assert not live, f"live widget views stored (run `make outputs` to keep only the static version): {live}"
+
+
+def test_colab_cell_installs_the_package_only_when_it_is_missing(monkeypatch, capsys):
+    sync = load_sync_script()
+    source = sync.colab_cell_source("https://example.org/fork/nnlessons")
+    calls = []
+    monkeypatch.setattr("subprocess.run", lambda cmd, **kw: calls.append(cmd))
+
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: object())  # importable: nothing happens
+    exec(compile(source, "colab-cell", "exec"), {})
+    assert calls == [] and capsys.readouterr() == ("", "")
+
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)  # missing: pip installs the fork
+    exec(compile(source, "colab-cell", "exec"), {})
+    assert len(calls) == 1 and calls[0][-1] == "nnlessons @ git+https://example.org/fork/nnlessons"
+    assert calls[0][1:4] == ["-m", "pip", "install"]
+
+
+def test_sync_inserts_the_colab_cell_before_the_first_code_cell_and_is_idempotent():
+    sync = load_sync_script()
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+          "cells": [{"cell_type": "markdown", "id": "t", "metadata": {}, "source": "# Title"},
+                    {"cell_type": "code", "id": "c", "metadata": {}, "execution_count": 1, "outputs": [],
+                     "source": "x = 1"}]}
+    source = sync.colab_cell_source("https://example.org/a")
+    assert sync.sync(nb, source)
+    assert [c.get("id") for c in nb["cells"]] == ["t", sync.TAG, "c"]
+    assert not sync.sync(nb, source)
+    assert sync.sync(nb, sync.colab_cell_source("https://example.org/b"))  # a new URL rewrites the cell
+    assert len(nb["cells"]) == 3 and "example.org/b" in nb["cells"][1]["source"]
