@@ -40,18 +40,27 @@ def relu(x: Tensor) -> Tensor:
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """x for x > 0, negative_slope * x otherwise; derivative 1 or negative_slope (the slope at 0)."""
     x = _as_tensor(x)
-    pos = x.data > 0
-    slope = np.where(pos, 1.0, negative_slope)
-    return Tensor._make(x.data * slope, (x,), lambda g: (g * slope,), "leaky_relu")
+    if 0.0 <= negative_slope <= 1.0:
+        out = np.maximum(x.data, negative_slope * x.data)  # one pass, no mask needed
+    else:
+        out = np.where(x.data > 0, x.data, negative_slope * x.data)
+
+    def backward(g):
+        return (np.where(x.data > 0, g, negative_slope * g),)
+
+    return Tensor._make(out, (x,), backward, "leaky_relu")
 
 
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     """x for x > 0, alpha (e^x - 1) otherwise; derivative 1 or alpha e^x (alpha at 0)."""
     x = _as_tensor(x)
-    pos = x.data > 0
-    neg_exp = np.exp(np.minimum(x.data, 0.0))  # never overflows
-    out = np.where(pos, x.data, alpha * (neg_exp - 1.0))
-    return Tensor._make(out, (x,), lambda g: (g * np.where(pos, 1.0, alpha * neg_exp),), "elu")
+    neg_exp = np.exp(np.minimum(x.data, 0.0))  # e^min(x, 0): never overflows, and is 1 for x > 0
+    out = np.maximum(x.data, 0.0) + alpha * (neg_exp - 1.0)  # x for x > 0, alpha (e^x - 1) otherwise
+
+    def backward(g):
+        return (np.where(x.data > 0, g, (alpha * neg_exp) * g),)
+
+    return Tensor._make(out, (x,), backward, "elu")
 
 
 def prelu(x: Tensor, weight: Tensor) -> Tensor:

@@ -501,8 +501,8 @@ class Tensor:
     def relu(self) -> "Tensor":
         """max(0, x); d/dx = 1 for x > 0, else 0 (0 at x = 0, as in PyTorch)."""
         x = self
-        mask = x.data > 0
-        return Tensor._make(np.where(mask, x.data, 0.0), (x,), lambda g: (g * mask,), "relu")
+        out = np.maximum(x.data, 0.0)
+        return Tensor._make(out, (x,), lambda g: (g * (x.data > 0),), "relu")
 
 
 def _as_tensor(value) -> Tensor:

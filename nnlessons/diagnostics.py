@@ -1,0 +1,376 @@
+"""Measurements for the activation-function chapter: derivatives, dead units, gradient flow, speed of training.
+
+Each function measures one thing a lecture claim is about, so that the chapter can show the claim
+instead of stating it:
+
+- :func:`derivative`: an element-wise function and its derivative at many points, from autograd;
+- :func:`layer_grad_norms` on a :func:`deep_stack`: how large the gradient is in each layer of a deep
+  network (saturating activations make it vanish);
+- :func:`dead_fraction`: the share of rectifier units that are negative for every input (a dead ReLU
+  outputs 0 and passes no gradient, whatever the input);
+- :func:`gd_path`: the path of gradient descent on one linear neuron (the zig-zag of all-positive inputs);
+- :func:`epochs_to_target`: how many epochs of gradient descent a small network needs to reach a
+  training loss, for several seeds and learning rates at once (one batched "ensemble" of networks);
+- :func:`time_forward`: the best-of-several wall time of each function on the same array.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import functional as F
+from . import nn
+from .tensor import Tensor, manual_seed, no_grad
+
+__all__ = [
+    "derivative", "deep_stack", "layer_grad_norms", "RECTIFIERS", "dead_fraction", "dead_units", "frozen_units",
+    "gd_path", "first_reaching", "ConvergenceResult", "epochs_to_target", "time_forward",
+]
+
+
+# ---------------------------------------------------------------------------------------- derivatives
+def derivative(fn: Callable[[Tensor], Tensor], x) -> tuple[np.ndarray, np.ndarray]:
+    """Values f(x) and derivatives f'(x) of an element-wise function, at every entry of ``x``, by autograd.
+
+    Because each output entry depends only on the matching input entry, the gradient of sum(f(x))
+    with respect to x is exactly the vector of f'(x_i).
+
+    Args:
+        fn: maps a Tensor to a Tensor of the same shape, element by element (e.g. ``F.relu``).
+        x: the points (number, list or array).
+
+    Returns:
+        ``(values, slopes)``: two float64 arrays of the shape of ``x``.
+    """
+    t = Tensor(np.array(x, dtype=np.float64), requires_grad=True)
+    out = fn(t)
+    if out.shape != t.shape:
+        raise ValueError(f"derivative: fn must act element-wise, but it turned shape {t.shape} into {out.shape}")
+    out.sum().backward()
+    slopes = t.grad if t.grad is not None else np.zeros_like(t.data)
+    return out.data.copy(), slopes.copy()
+
+
+# ------------------------------------------------------------------------------------ gradient flow
+def deep_stack(activation: Callable[[], nn.Module], *, depth: int = 10, width: int = 64,
+               in_features: int | None = None, out_features: int = 1, seed: int = 0,
+               gain: float = 2.0) -> nn.Sequential:
+    """A deep network ``Linear, act, Linear, act, ..., Linear`` with ``depth`` hidden layers.
+
+    The weights are drawn from N(0, gain / fan_in) (``gain=2``: He et al., 2015, the scale that keeps
+    ReLU signals the same size from layer to layer) and the biases are zero, so that two stacks built with
+    the same seed have exactly the same weights and differ only in their activation.
+
+    Args:
+        activation: makes one activation module, e.g. ``nn.Sigmoid`` or ``lambda: nn.LeakyReLU(0.1)``.
+        depth: number of hidden layers (each a Linear followed by the activation).
+        width: units per hidden layer.
+        in_features: input size (default ``width``).
+        out_features: output size (the last Linear has no activation).
+        seed: seed of the weights.
+        gain: weight variance times fan_in.
+    """
+    if depth < 1 or width < 1:
+        raise ValueError(f"deep_stack: depth and width must be positive, got depth={depth}, width={width}")
+    in_features = width if in_features is None else in_features
+    rng = np.random.default_rng(seed)
+    sizes = [in_features] + [width] * depth + [out_features]
+    layers: list[nn.Module] = []
+    for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        lin = nn.Linear(fan_in, fan_out)
+        lin.weight.data[...] = rng.normal(0.0, math.sqrt(gain / fan_in), size=(fan_out, fan_in))
+        lin.bias.data[...] = 0.0
+        layers.append(lin)
+        if k < depth:
+            layers.append(activation())
+    return nn.Sequential(*layers)
+
+
+def _linears(model: nn.Module) -> list[nn.Linear]:
+    return [m for m in model.modules() if isinstance(m, nn.Linear)]
+
+
+def layer_grad_norms(model: nn.Module, X, y, loss_fn: Callable = F.mse_loss) -> np.ndarray:
+    """The norm ||dL/dW|| of the gradient on each Linear layer's weight matrix, first layer first.
+
+    One forward and backward pass of ``loss_fn(model(X), y)``; the gradients are left in
+    ``.grad`` (cleared first, so nothing accumulates from earlier calls).
+    """
+    linears = _linears(model)
+    if not linears:
+        raise ValueError("layer_grad_norms: the model has no Linear layer")
+    model.zero_grad()
+    loss = loss_fn(model(X if isinstance(X, Tensor) else Tensor(X)), y)
+    loss.backward()
+    return np.array([np.linalg.norm(lin.weight.grad) for lin in linears])
+
+
+# -------------------------------------------------------------------------------------- dead units
+RECTIFIERS = (nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.ELU)
+"""The activations whose units :func:`dead_fraction` inspects (those with a 'negative regime')."""
+
+
+def _flat(model: nn.Module) -> list[nn.Module]:
+    """The layers of a (possibly nested) Sequential, in the order they run."""
+    if isinstance(model, nn.Sequential):
+        return [leaf for m in model for leaf in _flat(m)]
+    return [model]
+
+
+def dead_units(model: nn.Module, X) -> list[np.ndarray]:
+    """For each rectifier layer of a Sequential model, a boolean mask of its units that are dead on ``X``.
+
+    A unit is dead on ``X`` when its input (the pre-activation z = W x + b) is <= 0 for every row
+    of ``X``. For ReLU such a unit outputs 0 for every input and passes back no gradient, so gradient
+    descent on this data never changes its incoming weights again. For leaky ReLU, PReLU and ELU the
+    same units are 'all negative' but still pass a gradient (slope 0.01, alpha, or alpha e^z).
+    """
+    layers = _flat(model)
+    if not any(isinstance(m, RECTIFIERS) for m in layers):
+        raise ValueError("dead_units: the model has no ReLU, LeakyReLU, PReLU or ELU layer")
+    masks = []
+    h = X if isinstance(X, Tensor) else Tensor(X)
+    with no_grad():
+        for m in layers:
+            if isinstance(m, RECTIFIERS):
+                z = h.data.reshape(-1, h.shape[-1])
+                masks.append(np.all(z <= 0.0, axis=0))
+            h = m(h)
+    return masks
+
+
+def dead_fraction(model: nn.Module, X, per_layer: bool = False):
+    """Fraction of rectifier units that are <= 0 before the activation for every row of ``X``.
+
+    For a ReLU network this is the fraction of dead units: they output 0 for every input. Returns one
+    number over all rectifier layers, or a list with one fraction per layer if ``per_layer``.
+    """
+    masks = dead_units(model, X)
+    if per_layer:
+        return [float(m.mean()) for m in masks]
+    return float(np.concatenate(masks).mean())
+
+
+def frozen_units(model: nn.Module, X, y, loss_fn: Callable = F.mse_loss) -> list[np.ndarray]:
+    """For each rectifier layer, a mask of the units whose incoming weights and bias get exactly zero gradient.
+
+    One full-batch backward pass of ``loss_fn(model(X), y)``; a frozen unit is one that gradient descent on
+    this data does not move at all. Each rectifier must follow a Linear layer. Dead ReLU units are frozen;
+    leaky ReLU units never are (unless nothing reaches them from the loss).
+    """
+    layers = _flat(model)
+    pairs = []
+    for i, m in enumerate(layers):
+        if isinstance(m, RECTIFIERS):
+            if i == 0 or not isinstance(layers[i - 1], nn.Linear):
+                raise ValueError(f"frozen_units: layer {i} ({type(m).__name__}) does not follow a Linear layer")
+            pairs.append(layers[i - 1])
+    if not pairs:
+        raise ValueError("frozen_units: the model has no ReLU, LeakyReLU, PReLU or ELU layer")
+    model.zero_grad()
+    loss_fn(model(X if isinstance(X, Tensor) else Tensor(X)), y).backward()
+    masks = []
+    for lin in pairs:
+        gw = lin.weight.grad if lin.weight.grad is not None else np.zeros(lin.weight.shape)
+        frozen = np.all(gw == 0.0, axis=1)
+        if lin.bias is not None and lin.bias.grad is not None:
+            frozen &= lin.bias.grad == 0.0
+        masks.append(frozen)
+    model.zero_grad()
+    return masks
+
+
+# ------------------------------------------------------------------------------------------ zig-zag
+def gd_path(X, y, w0, lr: float, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Full-batch gradient descent on a linear neuron without bias, loss = mean((X w - y)^2) / 2.
+
+    Returns ``(path, losses)``: ``path[t]`` is w after t steps (``path[0] = w0``), shape
+    (steps + 1, d), and ``losses[t]`` the loss there, shape (steps + 1,). Gradients come from autograd.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    w = Tensor(np.array(w0, dtype=np.float64), requires_grad=True)
+    Xt = Tensor(X)
+    path, losses = [w.data.copy()], []
+    for _ in range(steps + 1):
+        w.grad = None
+        r = Xt @ w - y
+        loss = (r * r).mean() * 0.5
+        losses.append(loss.item())
+        if len(path) > steps:
+            break
+        loss.backward()
+        w.data -= lr * w.grad
+        path.append(w.data.copy())
+    return np.array(path), np.array(losses)
+
+
+def first_reaching(values, target: float) -> float:
+    """The first index t with ``values[t] <= target`` (searched along the last axis), inf if none.
+
+    With ``values[t]`` the loss after t epochs, this is the number of epochs needed to reach ``target``.
+    Works on a 1-d sequence (returns a float) or an array (returns an array of the leading shape).
+    """
+    v = np.asarray(values, dtype=np.float64)
+    hit = v <= target
+    first = np.argmax(hit, axis=-1).astype(np.float64)
+    reached = hit.any(axis=-1)
+    out = np.where(reached, first, np.inf)
+    return float(out) if out.ndim == 0 else out
+
+
+# -------------------------------------------------------------------------------- speed of training
+@dataclass
+class ConvergenceResult:
+    """What :func:`epochs_to_target` measured for one activation.
+
+    Attributes:
+        epochs: array (n_lrs, n_seeds): the number of epochs of full-batch gradient descent after which
+            the training loss was <= target for the first time; inf if it was not reached while that
+            network was trained (networks of learning rates other than the best stop early).
+        losses: array (n_lrs, n_seeds, n_recorded): training loss after 0, 1, 2, ... epochs (nan where a
+            network was no longer trained).
+        best: index of the chosen learning rate (see :func:`epochs_to_target`).
+        lrs, seeds, target: the settings.
+    """
+
+    epochs: np.ndarray
+    losses: np.ndarray
+    best: int
+    lrs: tuple
+    seeds: tuple
+    target: float
+
+    @property
+    def best_lr(self) -> float:
+        """The learning rate with which the typical seed reached the target soonest."""
+        return self.lrs[self.best]
+
+    @property
+    def best_epochs(self) -> np.ndarray:
+        """Epochs per seed at the best learning rate (inf for a seed that did not reach the target)."""
+        return self.epochs[self.best]
+
+
+def _init_ensemble(sizes: Sequence[int], seeds: Sequence[int], copies: int) -> list[np.ndarray]:
+    """Stacked parameters: for each layer W (K, in, out) and b (K, 1, out), K = copies * len(seeds).
+
+    Member k = i * len(seeds) + j is a network initialised exactly as ``nn.Linear`` layers built after
+    ``manual_seed(seeds[j])`` (PyTorch's default initialisation), whatever ``i`` (the learning rate).
+    """
+    per_seed = []
+    for s in seeds:
+        manual_seed(s)
+        per_seed.append([nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])])
+    params = []
+    for layer in range(len(sizes) - 1):
+        W = np.stack([net[layer].weight.data.T for net in per_seed])
+        b = np.stack([net[layer].bias.data[None, :] for net in per_seed])
+        params += [np.tile(W, (copies, 1, 1)), np.tile(b, (copies, 1, 1))]
+    return params
+
+
+def epochs_to_target(activation: Callable[[Tensor], Tensor], X, y, *, hidden: Sequence[int] = (16, 16),
+                     seeds: Iterable[int] = range(5), lrs: Iterable[float] = (0.1,), target: float = 0.1,
+                     max_epochs: int = 1000) -> ConvergenceResult:
+    """Train the same MLP for every (learning rate, seed) pair by full-batch gradient descent; count epochs.
+
+    The network is ``Linear, activation, ..., Linear`` with the given hidden sizes, PyTorch's default
+    initialisation from ``manual_seed(seed)`` (so the same seed gives the same initial weights whatever
+    the activation), one output logit and the binary cross-entropy loss (``y`` holds 0/1 labels). All
+    networks train at once as one batch of independent networks (their losses are summed, so each one's
+    gradient is its own).
+
+    The best learning rate is the one whose median seed reaches ``target`` first (for an even number
+    of seeds: the seed ranked ceil(n/2), the 'upper' median; ties go to the first in ``lrs``). Training
+    of all learning rates stops as soon as that is decided (half the seeds of one learning rate have
+    reached the target: no other can then do better); the best learning rate's networks then go on until
+    every seed has reached the target, or until ``max_epochs``.
+
+    Args:
+        activation: element-wise Tensor function, e.g. ``F.relu`` or ``lambda z: F.elu(z, 1.0)``.
+        X: inputs (n, d); y: labels (n,) in {0, 1}.
+        hidden: sizes of the hidden layers.
+        seeds, lrs: the seeds of the initial weights and the learning rates to try.
+        target: the training loss to reach; max_epochs: the most epochs any network trains.
+    """
+    seeds, lrs = tuple(int(s) for s in seeds), tuple(float(a) for a in lrs)
+    if not seeds or not lrs:
+        raise ValueError("epochs_to_target: give at least one seed and one learning rate")
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    if X.ndim != 2 or len(y) != len(X):
+        raise ValueError(f"epochs_to_target: X must be (n, d) with one label per row; got {X.shape} and {y.shape}")
+    n_lrs, n_seeds = len(lrs), len(seeds)
+    rank = (n_seeds + 1) // 2  # the median seed for an odd number of seeds
+    sizes = [X.shape[1], *hidden, 1]
+    arrays = _init_ensemble(sizes, seeds, n_lrs)
+    lr_of = np.repeat(np.array(lrs), n_seeds)
+    active = np.arange(n_lrs * n_seeds)  # members still training
+    losses = np.full((n_lrs * n_seeds, max_epochs + 1), np.nan)
+    first = np.full(n_lrs * n_seeds, np.inf)
+    best = None
+    Xt = Tensor(X)
+    Y = y.reshape(1, -1, 1)
+    last = 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(max_epochs + 1):
+            params = [Tensor(a, requires_grad=True) for a in arrays]
+            h = Xt
+            for i in range(0, len(params), 2):
+                h = h @ params[i] + params[i + 1]
+                if i + 2 < len(params):
+                    h = activation(h)
+            target_array = np.broadcast_to(Y, h.shape)
+            per_net = F.binary_cross_entropy_with_logits(h, target_array, reduction="none").mean(axis=(1, 2))
+            value = np.where(np.isfinite(per_net.data), per_net.data, np.inf)
+            losses[active, epoch] = value
+            newly = (value <= target) & np.isinf(first[active])
+            first[active[newly]] = epoch
+            last = epoch
+            table = first.reshape(n_lrs, n_seeds)
+            keep = None
+            if best is None:
+                kth = np.sort(table, axis=1)[:, rank - 1]
+                if np.isfinite(kth).any():
+                    best = int(np.argmin(kth))  # exact: every undecided row has kth > epoch >= min(kth)
+                    keep = np.isin(active, np.arange(best * n_seeds, (best + 1) * n_seeds))
+                    active = active[keep]
+                    arrays = [a[keep] for a in arrays]
+            if best is not None and np.isfinite(table[best]).all():
+                break
+            if epoch == max_epochs:
+                break
+            per_net.sum().backward()
+            step = lr_of[active].reshape(-1, 1, 1)
+            grads = [p.grad if keep is None else p.grad[keep] for p in params]  # keep: pruned this epoch
+            arrays = [a - step * g for a, g in zip(arrays, grads)]
+    if best is None:  # no learning rate brought half of the seeds to the target
+        kth = np.sort(first.reshape(n_lrs, n_seeds), axis=1)[:, rank - 1]
+        best = int(np.argmin(kth))
+    curves = losses[:, : last + 1].reshape(n_lrs, n_seeds, -1)
+    return ConvergenceResult(first.reshape(n_lrs, n_seeds), curves, best, lrs, seeds, float(target))
+
+
+# ------------------------------------------------------------------------------------------- timing
+def time_forward(fns: Mapping[str, Callable], x, *, repeat: int = 5, number: int = 3) -> dict[str, float]:
+    """Best-of-``repeat`` seconds per call of each function on ``x`` (each timing averages ``number`` calls).
+
+    The minimum over repeats is the least disturbed by other programs running on the machine.
+    """
+    out = {}
+    for name, fn in fns.items():
+        fn(x)  # warm up
+        best = math.inf
+        for _ in range(repeat):
+            start = time.perf_counter()
+            for _ in range(number):
+                fn(x)
+            best = min(best, (time.perf_counter() - start) / number)
+        out[name] = best
+    return out
