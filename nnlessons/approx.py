@@ -1,0 +1,325 @@
+"""Universal approximation in one dimension: networks built by hand and networks trained side by side.
+
+The chapter on the universal approximation theorem uses these tools:
+
+- :func:`bump_network` sets by hand the weights of a one-hidden-layer sigmoid network that is a sum of
+  "bumps": each bump is the difference of two steep sigmoids (two hidden units), so N bumps need
+  ``Linear(1, 2N)``, ``Sigmoid()``, ``Linear(2N, 1)``.
+- :func:`bump_approximation` chooses those weights for a target function on an interval (one bump per
+  piece of the interval, as high as the target at the piece's midpoint).
+- :func:`approximation_error` measures the maximum and mean absolute error on a fine grid.
+- :func:`fit_widths` trains one-hidden-layer networks of several widths at once, by full-batch gradient
+  descent with momentum, and returns them as separate ``nn.Sequential`` models.
+- :func:`hidden_features` and :func:`least_squares_output` give the hidden layer's outputs and refit the
+  output layer by linear least squares (the best output weights for a fixed hidden layer).
+- :class:`Square` is the activation ``g(z) = z**2``, whose networks are quadratics whatever their width.
+
+Every network has weights of shape (out, in) as in PyTorch: ``model[0].weight[i, 0]`` is the input weight
+of hidden unit i and ``model[2].weight[0, i]`` its output weight.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence, Union
+
+import numpy as np
+
+from . import nn
+from .optim import SGD
+from .tensor import Tensor, manual_seed, no_grad
+
+__all__ = [
+    "ACTIVATIONS",
+    "Square",
+    "approximation_error",
+    "bump_approximation",
+    "bump_network",
+    "fit_widths",
+    "hidden_features",
+    "least_squares_output",
+    "one_hidden_layer",
+]
+
+
+class Square(nn.Module):
+    """The polynomial activation ``g(z) = z**2`` (not universal: its networks are quadratics)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = x if isinstance(x, Tensor) else Tensor(x)
+        return x * x
+
+
+#: Activation names accepted by :func:`one_hidden_layer` and :func:`fit_widths`.
+ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "relu": nn.ReLU,
+    "square": Square,
+}
+
+
+def _activation(activation: Union[str, Callable[[], nn.Module]]) -> Callable[[], nn.Module]:
+    if isinstance(activation, str):
+        if activation not in ACTIVATIONS:
+            raise ValueError(
+                f"unknown activation {activation!r}; use one of {sorted(ACTIVATIONS)} or a Module class"
+            )
+        return ACTIVATIONS[activation]
+    if callable(activation):
+        return activation
+    raise ValueError(f"activation must be a name or a Module class, got {activation!r}")
+
+
+def one_hidden_layer(width: int, activation: Union[str, Callable[[], nn.Module]] = "sigmoid") -> nn.Sequential:
+    """``nn.Sequential(nn.Linear(1, width), g, nn.Linear(width, 1))``, initialised as PyTorch does."""
+    if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
+        raise ValueError(f"width must be a positive integer, got {width!r}")
+    return nn.Sequential(nn.Linear(1, int(width)), _activation(activation)(), nn.Linear(int(width), 1))
+
+
+# ---------------------------------------------------------------------------------------------
+# Networks set by hand
+# ---------------------------------------------------------------------------------------------
+
+
+def _pairs(edges) -> np.ndarray:
+    """(N, 2) array of (left, right) from N + 1 increasing edges or from N pairs."""
+    e = np.asarray(edges, dtype=np.float64)
+    if e.ndim == 1:
+        if e.size < 2:
+            raise ValueError(f"give at least two edges (one bump), got {e.size}")
+        pairs = np.column_stack([e[:-1], e[1:]])
+    elif e.ndim == 2 and e.shape[1] == 2 and e.shape[0] >= 1:
+        pairs = e
+    else:
+        raise ValueError(
+            f"edges must be N + 1 increasing numbers or an (N, 2) array of (left, right), got shape {e.shape}"
+        )
+    if not np.all(np.isfinite(pairs)):
+        raise ValueError("edges must be finite")
+    if np.any(pairs[:, 1] <= pairs[:, 0]):
+        raise ValueError("every bump needs left < right (edges must increase)")
+    return pairs
+
+
+def _per_bump(value, n: int, name: str) -> np.ndarray:
+    """One float per bump: a number is repeated, an array must have n entries."""
+    v = np.asarray(value, dtype=np.float64)
+    if v.ndim == 0:
+        return np.full(n, float(v))
+    if v.shape != (n,):
+        raise ValueError(f"need one {name} per bump (or one number): {n} bumps, got shape {v.shape}")
+    return v
+
+
+def bump_network(edges, heights, steepness) -> nn.Sequential:
+    """A sum of sigmoid bumps as a one-hidden-layer network with weights set by hand.
+
+    Bump k rises at ``left_k`` and falls at ``right_k``::
+
+        h_k * (sigmoid(s_k * (x - left_k)) - sigmoid(s_k * (x - right_k)))
+
+    Its two hidden units have input weight ``s_k`` and biases ``-s_k * left_k`` and ``-s_k * right_k``;
+    their output weights are ``+h_k`` and ``-h_k``. The output bias is 0.
+
+    Args:
+        edges: N + 1 increasing numbers (bump k spans ``edges[k]`` to ``edges[k + 1]``), or an (N, 2)
+            array of (left, right) pairs.
+        heights: the N heights ``h_k`` (a number is used for every bump).
+        steepness: the slope ``s_k > 0`` of the sigmoids (a number, or one per bump). A sigmoid goes
+            from 0.12 to 0.88 over an interval of width 4 / s.
+
+    Returns:
+        ``nn.Sequential(nn.Linear(1, 2N), nn.Sigmoid(), nn.Linear(2N, 1))``; hidden units 2k and 2k + 1
+        make bump k.
+    """
+    pairs = _pairs(edges)
+    n = len(pairs)
+    h = _per_bump(heights, n, "height")
+    s = _per_bump(steepness, n, "steepness")
+    if not (np.all(np.isfinite(h)) and np.all(np.isfinite(s)) and np.all(s > 0)):
+        raise ValueError("heights must be finite and steepness finite and > 0")
+    model = nn.Sequential(nn.Linear(1, 2 * n), nn.Sigmoid(), nn.Linear(2 * n, 1))
+    hidden, out = model[0], model[2]
+    hidden.weight.data[:, 0] = np.repeat(s, 2)
+    hidden.bias.data[:] = -np.repeat(s, 2) * pairs.reshape(-1)  # left_0, right_0, left_1, right_1, ...
+    out.weight.data[0, :] = np.column_stack([h, -h]).reshape(-1)
+    out.bias.data[:] = 0.0
+    return model
+
+
+def _target_fn(target) -> Callable[[np.ndarray], np.ndarray]:
+    if isinstance(target, str):
+        from .data import TARGETS
+
+        if target not in TARGETS:
+            raise ValueError(f"unknown target {target!r}; use one of {sorted(TARGETS)} or a function")
+        return TARGETS[target]
+    if callable(target):
+        return target
+    raise ValueError(f"target must be a function or a name from nnlessons.data.TARGETS, got {target!r}")
+
+
+def bump_approximation(target, low: float, high: float, n_bumps: int, steepness: float) -> nn.Sequential:
+    """N bumps that approximate ``target`` on [low, high] (the constructive proof in one dimension).
+
+    The interval is cut into ``n_bumps`` pieces of width ``w = (high - low) / n_bumps``; bump k sits on
+    piece k and is as high as the target at the piece's midpoint. The two outermost edges are moved one
+    piece further out (to ``low - w`` and ``high + w``), so that the first and last bumps are not cut in
+    half at the ends of the interval by their own sigmoid's midpoint.
+
+    Args:
+        target: a NumPy function of x, or a name from ``nnlessons.data.TARGETS``.
+        low, high: the interval.
+        n_bumps: number of bumps N (the network has 2N hidden units).
+        steepness: slope of every sigmoid (see :func:`bump_network`).
+
+    Returns:
+        The network from :func:`bump_network`.
+    """
+    f = _target_fn(target)
+    if isinstance(n_bumps, bool) or not isinstance(n_bumps, (int, np.integer)) or n_bumps < 1:
+        raise ValueError(f"n_bumps must be a positive integer, got {n_bumps!r}")
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise ValueError(f"need finite low < high, got low={low!r}, high={high!r}")
+    edges = np.linspace(low, high, n_bumps + 1)
+    width = (high - low) / n_bumps
+    mids = (edges[:-1] + edges[1:]) / 2
+    heights = np.asarray(f(mids.reshape(-1, 1)), dtype=np.float64).reshape(-1)
+    edges[0] -= width
+    edges[-1] += width
+    return bump_network(edges, heights, steepness)
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring
+# ---------------------------------------------------------------------------------------------
+
+
+def _predict(model: Callable, x: np.ndarray) -> np.ndarray:
+    with no_grad():
+        out = model(Tensor(x))
+    return np.asarray(getattr(out, "data", out), dtype=np.float64).reshape(-1)
+
+
+def approximation_error(model: Callable, target, low: float, high: float, n: int = 2001) -> tuple[float, float]:
+    """Maximum and mean of ``|model(x) - target(x)|`` over n evenly spaced points of [low, high].
+
+    The maximum over a fine grid estimates the uniform distance ``sup |f - g|`` of the theorems; the mean
+    is an L^1 distance for the uniform measure on the interval.
+    """
+    f = _target_fn(target)
+    x = np.linspace(low, high, n).reshape(-1, 1)
+    err = np.abs(_predict(model, x) - np.asarray(f(x), dtype=np.float64).reshape(-1))
+    return float(err.max()), float(err.mean())
+
+
+def hidden_features(model: nn.Sequential, x) -> np.ndarray:
+    """The hidden layer's outputs g(W x + b), shape (n, width), for a model built like :func:`one_hidden_layer`."""
+    x = np.asarray(getattr(x, "data", x), dtype=np.float64).reshape(-1, 1)
+    with no_grad():
+        return model[1](model[0](Tensor(x))).data.copy()
+
+
+def least_squares_output(model: nn.Sequential, x, y) -> nn.Sequential:
+    """Set the output layer to the least-squares fit of y on the hidden features (hidden layer unchanged).
+
+    The network is linear in its output weights, so for a fixed hidden layer the best output weights and
+    bias (smallest mean squared error on the data) solve a linear least-squares problem;
+    ``numpy.linalg.lstsq`` finds the minimum-norm solution. The model is changed in place and returned.
+    """
+    y = np.asarray(getattr(y, "data", y), dtype=np.float64).reshape(-1)
+    H = hidden_features(model, x)
+    A = np.column_stack([H, np.ones(len(H))])
+    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+    model[2].weight.data[0, :] = coef[:-1]
+    model[2].bias.data[:] = coef[-1]
+    return model
+
+
+# ---------------------------------------------------------------------------------------------
+# Training several widths at once
+# ---------------------------------------------------------------------------------------------
+
+
+def fit_widths(
+    widths: Sequence[int],
+    x,
+    y,
+    *,
+    activation: Union[str, Callable[[], nn.Module]] = "sigmoid",
+    steps: int = 2000,
+    lr: float = 0.05,
+    momentum: float = 0.9,
+    seed: int = 0,
+) -> tuple[list[nn.Sequential], np.ndarray]:
+    """Train one-hidden-layer networks of the given widths on (x, y), all at once.
+
+    Each network is ``one_hidden_layer(width, activation)``, initialised in turn after
+    ``manual_seed(seed)``, and trained by ``steps`` full-batch steps of SGD with momentum on its mean
+    squared error. The networks are trained side by side as one wide network whose output layer is
+    masked block-diagonally: network j's output sees only its own hidden units, and the loss is the sum
+    of the networks' losses. Every weight's gradient is then that of its own network's loss, and SGD
+    updates every weight separately, so the result is the same as training the networks one after the
+    other (up to rounding), only faster.
+
+    Args:
+        widths: hidden-layer widths, e.g. ``[1, 2, 4, 8]``.
+        x, y: training data, shape (n, 1) or (n,).
+        activation: "sigmoid", "tanh", "relu", "square", or a Module class.
+        steps: number of full-batch gradient steps.
+        lr, momentum: of ``optim.SGD``.
+        seed: passed to ``manual_seed`` before the networks are created.
+
+    Returns:
+        ``(models, losses)``: the trained networks (one per width, in order) and an array of shape
+        (steps, len(widths)) with each network's training loss before each step.
+    """
+    widths = [int(w) for w in widths]
+    if not widths:
+        raise ValueError("give at least one width")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    X = np.asarray(getattr(x, "data", x), dtype=np.float64).reshape(-1, 1)
+    Y = np.asarray(getattr(y, "data", y), dtype=np.float64).reshape(-1, 1)
+    if len(X) != len(Y):
+        raise ValueError(f"x and y need the same number of points, got {len(X)} and {len(Y)}")
+    manual_seed(seed)
+    models = [one_hidden_layer(w, activation) for w in widths]
+    k, total, n = len(widths), sum(widths), len(X)
+    # The joint network: hidden layer (total units) and a block-diagonal output layer (k outputs).
+    start = np.cumsum([0] + widths)
+    W1 = Tensor(np.concatenate([m[0].weight.data for m in models]), requires_grad=True)
+    b1 = Tensor(np.concatenate([m[0].bias.data for m in models]), requires_grad=True)
+    mask = np.zeros((k, total))
+    W2_init = np.zeros((k, total))
+    for j, m in enumerate(models):
+        mask[j, start[j]:start[j + 1]] = 1.0
+        W2_init[j, start[j]:start[j + 1]] = m[2].weight.data[0]
+    W2 = Tensor(W2_init, requires_grad=True)
+    b2 = Tensor(np.array([m[2].bias.data[0] for m in models]), requires_grad=True)
+    g = _activation(activation)()
+    Xt, targets, mask_t = Tensor(X), np.repeat(Y, k, axis=1), Tensor(mask)
+    optimizer = SGD([W1, b1, W2, b2], lr=lr, momentum=momentum)
+    losses = np.empty((steps, k))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step in range(steps):
+            hidden = g(Xt @ W1.T + b1)
+            out = hidden @ (W2 * mask_t).T + b2
+            sq = (out - Tensor(targets)) ** 2
+            per_net = sq.mean(axis=0)  # each network's mean squared error
+            losses[step] = per_net.data
+            if not np.all(np.isfinite(per_net.data)):
+                raise FloatingPointError(
+                    f"fit_widths: a loss became {per_net.data} at step {step}; training diverged, use a smaller lr"
+                )
+            optimizer.zero_grad()
+            per_net.sum().backward()
+            optimizer.step()
+    for j, m in enumerate(models):
+        sl = slice(start[j], start[j + 1])
+        m[0].weight.data[...] = W1.data[sl]
+        m[0].bias.data[...] = b1.data[sl]
+        m[2].weight.data[0, :] = W2.data[j, sl]
+        m[2].bias.data[0] = b2.data[j]
+    return models, losses
