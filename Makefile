@@ -20,8 +20,9 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 NOTEBOOKS := $(sort $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*'))
 
-# Notebooks run without a progress bar and with a fixed hash seed, so their outputs are reproducible.
-NB_ENV := NNLESSONS_PROGRESS=0 PYTHONHASHSEED=0
+# Notebooks run without a progress bar and with a fixed hash seed, so their outputs are reproducible,
+# and with one BLAS thread: the matrices are small, and on a busy 2-core machine threads only fight.
+NB_ENV := NNLESSONS_PROGRESS=0 PYTHONHASHSEED=0 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .PHONY: help venv book test lab outputs sync-url clean distclean

@@ -144,14 +144,17 @@ class Tensor:
     # ------------------------------------------------------------------ basics
     @property
     def shape(self) -> tuple:
+        """The tuple of dimensions, e.g. (batch, features); () for a scalar."""
         return self.data.shape
 
     @property
     def ndim(self) -> int:
+        """The number of dimensions (0 for a scalar)."""
         return self.data.ndim
 
     @property
     def size(self) -> int:
+        """The number of entries."""
         return self.data.size
 
     @property

@@ -2,7 +2,8 @@
 
 Each notebook runs top to bottom in a fresh `python3` kernel of this Python environment (the .venv),
 with book/ as working directory. The result is deterministic, so running it twice leaves no diff:
-no execution timings, no widget state or live widget views (random ids) and no Python version are stored. Cells tagged
+no execution timings, no widget state or live widget views (random ids) and no Python version are stored,
+and stdout chunks are merged (the kernel splits them by timing). Cells tagged
 `raises-exception` may raise; any other error stops that notebook, which is then left unchanged.
 
 Usage: python scripts/run_notebooks.py [NOTEBOOK ...]   (default: every notebook under book/)
@@ -68,12 +69,35 @@ def normalise(nb: nbformat.NotebookNode) -> None:
             cell.metadata.pop(key, None)
         for output in cell.get("outputs", []):
             output.get("data", {}).pop(WIDGET_VIEW, None)
+        if "outputs" in cell:
+            cell.outputs = coalesce_streams(cell.outputs)
 
 
-def run(path: Path) -> tuple[Path, float, str | None]:
-    """Execute one notebook in place. Return its path, the time taken and an error message or None."""
+def coalesce_streams(outputs: list) -> list:
+    """Merge consecutive stdout (or stderr) chunks: how the kernel split them depends on timing."""
+    merged: list = []
+    for output in outputs:
+        prev = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and prev is not None
+                and prev.get("output_type") == "stream" and prev.get("name") == output.get("name")):
+            prev["text"] = prev["text"] + output["text"]
+        else:
+            merged.append(output)
+    return merged
+
+
+def run(path: Path, refresh_timings: bool = False) -> tuple[Path, float, str | None]:
+    """Execute one notebook in place. Return its path, the time taken and an error message or None.
+
+    Cells tagged `nbval-ignore-output` (timings: different on every run) keep their stored output when
+    their source is unchanged, so that running this twice leaves no diff; `refresh_timings` re-records them.
+    """
     start = time.perf_counter()
     nb = read(path)
+    kept = {} if refresh_timings else {
+        cell.id: (cell.source, cell.outputs) for cell in nb.cells
+        if cell.cell_type == "code" and "nbval-ignore-output" in cell.metadata.get("tags", []) and cell.outputs
+    }
     km = KernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=CurrentEnvKernelSpecManager())
     client = NotebookClient(nb, km=km, timeout=TIMEOUT, kernel_name=KERNEL_NAME,
                             record_timing=False, store_widget_state=False,
@@ -82,6 +106,9 @@ def run(path: Path) -> tuple[Path, float, str | None]:
         client.execute(stderr=subprocess.DEVNULL)  # the kernel's own log, not the cells' stderr
     except CellExecutionError as exc:
         return path, time.perf_counter() - start, str(exc)
+    for cell in nb.cells:
+        if cell.get("id") in kept and kept[cell.id][0] == cell.source:
+            cell.outputs = kept[cell.id][1]
     normalise(nb)
     nbformat.validate(nb)
     text = nbformat.writes(nb) + "\n"
@@ -94,12 +121,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("-j", "--jobs", type=int, default=2, help="notebooks run at once (default 2)")
+    parser.add_argument("--refresh-timings", action="store_true",
+                        help="also re-record the outputs of cells tagged nbval-ignore-output (timings)")
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted(p for p in (ROOT / "book").rglob("*.ipynb")
                                      if ".ipynb_checkpoints" not in p.parts)
     failed = 0
     with ProcessPoolExecutor(max_workers=max(1, min(args.jobs, len(paths)))) as pool:
-        for path, seconds, error in pool.map(run, [p.resolve() for p in paths]):
+        for path, seconds, error in pool.map(run, [p.resolve() for p in paths], [args.refresh_timings] * len(paths)):
             name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
             print(f"{seconds:6.1f} s  {name}{'  FAILED' if error else ''}", flush=True)
             if error:

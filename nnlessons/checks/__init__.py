@@ -102,7 +102,7 @@ def compare(got: Any, expected: Any, *, atol: float = 1e-8, rtol: float = 1e-6) 
         with np.errstate(invalid="ignore", over="ignore"):
             diff = np.where(close, 0.0, np.abs(g - e))
         diff = np.where(np.isnan(diff), np.inf, diff)
-        worst = np.unravel_index(int(np.argmax(diff)), e.shape) if e.ndim else ()
+        worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), e.shape)) if e.ndim else ()
         where = "" if e.ndim == 0 else f" at index {worst if e.ndim > 1 else worst[0]}"
         count = "" if e.ndim == 0 else f" ({int((~close).sum())} of {e.size} entries differ)"
         largest = f"; largest difference {_short(diff[worst])}" if np.isfinite(diff[worst]) else ""

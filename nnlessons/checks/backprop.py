@@ -111,7 +111,7 @@ def check_backward(backward: Callable[..., Any], forward: Callable[[np.ndarray],
 
 
 def softsign_forward(x) -> np.ndarray:
-    """softsign(x) = x / (1 + |x|), elementwise: an S-shaped curve like tanh with polynomial tails."""
+    """softsign(x) = x / (1 + abs(x)), elementwise: an S-shaped curve like tanh with polynomial tails."""
     x = np.asarray(x, dtype=np.float64)
     return x / (1.0 + np.abs(x))
 

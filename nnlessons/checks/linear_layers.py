@@ -1,0 +1,266 @@
+"""Check functions for the coding exercises of chapters 1 and 2: layers, stacks of layers, hand-made features.
+
+Each ``check_*`` function runs the student's function on a few cases, prints a verdict that says what is
+wrong (via :func:`nnlessons.checks.check_function`) and returns True or False::
+
+    from nnlessons.checks.linear_layers import check_collapse
+    check_collapse(collapse)
+
+The ``reference_*`` functions are the worked answers the checks compare against. The checks build their
+own small networks from a private random generator: they never move the package's global generator
+(``nnlessons.manual_seed``), so calling a check does not change what the rest of a notebook prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from .. import functional as F
+from .. import nn
+from ..tensor import Tensor, default_rng, no_grad
+from . import check_function
+
+PASS, FAIL = "\u2713", "\u2717"  # check mark, ballot x: the marks check_function prints
+
+__all__ = [
+    "reference_mlp_forward", "check_mlp_forward",
+    "check_xor_features",
+    "reference_collapse", "check_collapse",
+    "reference_relu_piece", "check_relu_piece",
+    "random_network",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Small networks for the cases
+# ---------------------------------------------------------------------------------------------
+
+
+def random_network(sizes: Sequence[int], activation: Callable[[], nn.Module] | None = None, *,
+                   bias: bool | Sequence[bool] = True, seed: int = 0) -> nn.Sequential:
+    """A ``Sequential`` of ``Linear`` layers with widths ``sizes``, weights drawn from ``seed``.
+
+    ``activation`` (a module class such as ``nn.ReLU``, or None) goes between consecutive layers, not after
+    the last one. ``bias`` is one flag for every layer or one per layer. The package's global generator is
+    left exactly as it was.
+
+    >>> random_network([2, 4, 3], nn.Tanh)       # Linear(2, 4), Tanh(), Linear(4, 3)  # doctest: +SKIP
+    """
+    if len(sizes) < 2:
+        raise ValueError(f"random_network: give at least two sizes (input and output), got {list(sizes)}")
+    flags = [bias] * (len(sizes) - 1) if isinstance(bias, bool) else list(bias)
+    if len(flags) != len(sizes) - 1:
+        raise ValueError(f"random_network: {len(sizes) - 1} layers need {len(sizes) - 1} bias flags, got {len(flags)}")
+    rng = np.random.default_rng(seed)
+    global_rng = default_rng()
+    state = global_rng.bit_generator.state
+    try:
+        modules: list[nn.Module] = []
+        for k, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            layer = nn.Linear(n_in, n_out, bias=flags[k])
+            layer.weight.data[...] = rng.normal(0.0, 1.0 / np.sqrt(n_in), size=(n_out, n_in))
+            if layer.bias is not None:
+                layer.bias.data[...] = rng.normal(0.0, 0.5, size=n_out)
+            modules.append(layer)
+            if activation is not None and k < len(sizes) - 2:
+                modules.append(activation())
+    finally:
+        global_rng.bit_generator.state = state
+    return nn.Sequential(*modules)
+
+
+def _weights_and_biases(net: nn.Sequential) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    layers = [m for m in net if isinstance(m, nn.Linear)]
+    weights = [layer.weight.data.copy() for layer in layers]
+    biases = [layer.bias.data.copy() if layer.bias is not None else np.zeros(layer.out_features)
+              for layer in layers]
+    return weights, biases
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 1: the forward pass of a network, from its weight matrices
+# ---------------------------------------------------------------------------------------------
+
+
+def reference_mlp_forward(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], X: np.ndarray) -> np.ndarray:
+    """Class probabilities of a network given as NumPy arrays: tanh after every layer but the last, softmax last.
+
+    Row by row this is z^(k) = g(W^(k-1,k) z^(k-1) + b^(k)), with g = tanh for hidden layers; for a batch
+    X of shape (n, d) it is ``Z @ W.T + b``. ``weights[k]`` has the shape (out, in) of ``Linear.weight``.
+    """
+    Z = np.asarray(X, dtype=np.float64)
+    for k, (W, b) in enumerate(zip(weights, biases)):
+        Z = Z @ np.asarray(W).T + np.asarray(b)
+        if k < len(weights) - 1:
+            Z = np.tanh(Z)
+    Z = Z - Z.max(axis=1, keepdims=True)  # softmax, shifted so that exp cannot overflow
+    E = np.exp(Z)
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def _mlp_cases() -> dict[str, tuple]:
+    rng = np.random.default_rng(1)
+    cases = {}
+    for label, sizes in (("softmax regression 2 -> 3", [2, 3]), ("one hidden layer 2 -> 4 -> 3", [2, 4, 3]),
+                         ("two hidden layers 3 -> 5 -> 4 -> 2", [3, 5, 4, 2])):
+        weights, biases = _weights_and_biases(random_network(sizes, nn.Tanh, seed=len(sizes)))
+        cases[label] = (weights, biases, rng.normal(size=(6, sizes[0])))
+    return cases
+
+
+def check_mlp_forward(mlp_forward: Callable) -> bool:
+    """Check ``mlp_forward(weights, biases, X)`` -> class probabilities of shape (n, c), as in chapter 1."""
+    return check_function(mlp_forward, reference_mlp_forward, _mlp_cases(), name="mlp_forward")
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 1: a hand-made feature that makes XOR linearly separable
+# ---------------------------------------------------------------------------------------------
+
+
+def _train_softmax_regression(Z: np.ndarray, y: np.ndarray, epochs: int = 500, lr: float = 0.5) -> float:
+    """Train Linear(d, 2) + softmax by full-batch gradient descent on (Z, y); return the training accuracy."""
+    from ..optim import SGD
+
+    layer = random_network([Z.shape[1], 2], seed=0)[0]
+    optimizer = SGD(layer.parameters(), lr=lr)
+    Zt = Tensor(Z)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for _ in range(epochs):
+            loss = F.cross_entropy(layer(Zt), y)
+            if not np.isfinite(loss.item()):
+                raise FloatingPointError("the training loss became infinite or NaN")
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        with no_grad():
+            predicted = layer(Zt).data.argmax(axis=1)
+    return float(np.mean(predicted == y))
+
+
+def check_xor_features(features: Callable[[np.ndarray], np.ndarray], *, target: float = 0.99) -> bool:
+    """Check that softmax regression on ``features(X)`` separates XOR data.
+
+    ``features`` maps the inputs X, shape (n, 2), to new inputs of shape (n, d). For three fresh XOR
+    data sets (seeds 1, 2, 3), the check trains a ``Linear(d, 2)`` with softmax and cross-entropy by
+    gradient descent and passes when every training accuracy is at least ``target``.
+    """
+    from ..data import xor
+
+    if not callable(features):
+        print(f"{FAIL} expected a function of X, got {type(features).__name__}.")
+        return False
+    for seed in (1, 2, 3):
+        X, y = xor(200, seed=seed)
+        try:
+            Z = features(X.copy())
+        except Exception as error:  # the student's bug, reported rather than raised
+            print(f"{FAIL} features(X) raised {type(error).__name__}: {error}.")
+            return False
+        if isinstance(Z, Tensor):
+            Z = Z.data
+        Z = np.asarray(Z, dtype=np.float64) if isinstance(Z, (np.ndarray, list, tuple)) else None
+        if Z is None or Z.ndim != 2 or Z.shape[0] != len(X):
+            got = "no array" if Z is None else f"shape {Z.shape}"
+            print(f"{FAIL} features(X) must return an array of shape (n, d) with one row per point; "
+                  f"for X of shape {X.shape} it returned {got}.")
+            return False
+        if not np.all(np.isfinite(Z)):
+            print(f"{FAIL} features(X) returned NaN or infinite values.")
+            return False
+        try:
+            acc = _train_softmax_regression(Z, y)
+        except FloatingPointError:
+            print(f"{FAIL} gradient descent diverged on your features: keep their values of order 1 "
+                  f"(for example, do not multiply by large constants).")
+            return False
+        if acc < target:
+            print(f"{FAIL} softmax regression on your {Z.shape[1]} features reaches accuracy {acc:.3f} on XOR "
+                  f"data set seed={seed}; a feature that separates the classes gives 1.000. "
+                  f"Hint: in which quadrants is y = 1?")
+            return False
+    print(f"{PASS} Softmax regression on your {Z.shape[1]} features separates XOR "
+          f"(accuracy >= {target:.2f} on 3 data sets).")
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 2: a stack of linear layers is one linear layer
+# ---------------------------------------------------------------------------------------------
+
+
+def reference_collapse(net: nn.Sequential) -> tuple[np.ndarray, np.ndarray]:
+    """The single layer (W, b) equal to a stack of ``Linear`` layers with no activation between them.
+
+    Layer by layer, z -> W_k z + b_k composes to W = W_L ... W_1 and b = W_L(... (W_2 b_1 + b_2) ...) + b_L.
+    A layer made with ``bias=False`` adds nothing to b.
+    """
+    W, b = None, None
+    for layer in net:
+        if not isinstance(layer, nn.Linear):
+            raise TypeError(f"reference_collapse: expected only Linear layers, got {type(layer).__name__}")
+        Wk = layer.weight.data
+        bk = layer.bias.data if layer.bias is not None else np.zeros(layer.out_features)
+        W, b = (Wk.copy(), bk.copy()) if W is None else (Wk @ W, Wk @ b + bk)
+    return W, b
+
+
+def _collapse_cases() -> dict[str, tuple]:
+    return {
+        "one layer 2 -> 3": (random_network([2, 3], seed=10),),
+        "five layers 2 -> 8 -> 8 -> 8 -> 8 -> 2": (random_network([2, 8, 8, 8, 8, 2], seed=11),),
+        "widths 3 -> 5 -> 1 -> 4": (random_network([3, 5, 1, 4], seed=12),),
+        "some layers without bias": (random_network([2, 4, 4, 3], bias=[False, True, False], seed=13),),
+    }
+
+
+def check_collapse(collapse: Callable[[nn.Sequential], tuple]) -> bool:
+    """Check ``collapse(net)`` -> ``(W, b)``, NumPy arrays of shapes (out, in) and (out,), for stacks of Linear layers."""
+    return check_function(collapse, reference_collapse, _collapse_cases(), name="collapse", atol=1e-10)
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 2: the linear piece of a ReLU network at a point
+# ---------------------------------------------------------------------------------------------
+
+
+def reference_relu_piece(net: nn.Sequential, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The affine map (W, b) that a network of ``Linear`` and ``ReLU`` modules computes near the point x.
+
+    A ReLU keeps the units whose input is positive and zeroes the others, so near x it acts like the
+    diagonal 0/1 matrix D of that pattern; the network is then W = W_L D_{L-1} W_{L-1} ... D_1 W_1, and
+    net(x) = W x + b. (At a point where some unit's input is exactly 0 the network has a kink, and this
+    returns the piece on which that unit is off.)
+    """
+    x = np.asarray(x, dtype=np.float64)
+    W, b = np.eye(len(x)), np.zeros(len(x))
+    for module in net:
+        if isinstance(module, nn.Linear):
+            bk = module.bias.data if module.bias is not None else np.zeros(module.out_features)
+            W, b = module.weight.data @ W, module.weight.data @ b + bk
+        elif isinstance(module, nn.ReLU):
+            on = (W @ x + b > 0).astype(np.float64)
+            W, b = on[:, None] * W, on * b
+        else:
+            raise TypeError(f"reference_relu_piece: expected Linear and ReLU modules, got {type(module).__name__}")
+    return W, b
+
+
+def _relu_piece_cases() -> list[tuple[str, tuple]]:
+    small = random_network([2, 4, 3], nn.ReLU, seed=20)
+    deep = random_network([2, 6, 6, 2], nn.ReLU, seed=21)
+    one_d = random_network([1, 5, 1], nn.ReLU, seed=22)
+    return [
+        ("2 -> 4 -> 3 at x = (0.5, -1)", (small, np.array([0.5, -1.0]))),
+        ("2 -> 4 -> 3 at x = (-2, 1.5)", (small, np.array([-2.0, 1.5]))),
+        ("2 -> 6 -> 6 -> 2 at x = (0.3, 0.7)", (deep, np.array([0.3, 0.7]))),
+        ("2 -> 6 -> 6 -> 2 at x = (-1.2, -0.4)", (deep, np.array([-1.2, -0.4]))),
+        ("1 -> 5 -> 1 at x = (1.5,)", (one_d, np.array([1.5]))),
+    ]
+
+
+def check_relu_piece(relu_piece: Callable[[nn.Sequential, np.ndarray], tuple]) -> bool:
+    """Check ``relu_piece(net, x)`` -> ``(W, b)``, the linear piece of a Linear/ReLU network at the point x."""
+    return check_function(relu_piece, reference_relu_piece, _relu_piece_cases(), name="relu_piece", atol=1e-10)
