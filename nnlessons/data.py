@@ -35,6 +35,11 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 
 
+def _check_k(k: int) -> None:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2:
+        raise ValueError(f"k (the number of classes) must be an integer >= 2, got k={k!r}")
+
+
 def _check_n(n: int, minimum: int = 1) -> None:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
         raise ValueError(f"n must be an integer >= {minimum}, got n={n!r}")
@@ -155,8 +160,7 @@ def spirals(n: int = 300, k: int = 3, noise: float = 0.2, seed: int = 0) -> tupl
     Returns:
         ``(X, y)`` with X float64 of shape (n, 2) and y int64 of shape (n,), values in {0, ..., k-1}.
     """
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2:
-        raise ValueError(f"k (the number of classes) must be an integer >= 2, got k={k!r}")
+    _check_k(k)
     _check_n(n, k)
     _check_nonneg("noise", noise)
     rng = np.random.default_rng(seed)
@@ -183,8 +187,7 @@ def blobs(n: int = 300, k: int = 3, spread: float = 0.4, seed: int = 0) -> tuple
     Returns:
         ``(X, y)`` with X float64 of shape (n, 2) and y int64 of shape (n,), values in {0, ..., k-1}.
     """
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2:
-        raise ValueError(f"k (the number of classes) must be an integer >= 2, got k={k!r}")
+    _check_k(k)
     _check_n(n, k)
     _check_nonneg("spread", spread)
     rng = np.random.default_rng(seed)
