@@ -34,7 +34,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-__all__ = ["explore", "Explorer", "MAX_FRAMES"]
+__all__ = ["explore", "Explorer", "MAX_FRAMES", "glue"]
 
 MAX_FRAMES = 60
 """Most frames one explorer may precompute for the static site."""
@@ -401,3 +401,18 @@ def explore(draw: Callable[..., Any], *, alt: str, title: str | None = None, **p
         >>> explore(draw, alt="A sigmoid curve", steepness=(1, 21, 5), shift=[-1, 0, 1])  # doctest: +SKIP
     """
     return Explorer(draw, params, alt=alt, title=title)
+
+
+def glue(name: str, obj: Any) -> None:
+    """Show ``obj`` (an explorer, a quiz, a figure...) and register it under ``name`` for other pages.
+
+    The output is stored in MyST-NB's "glue" format, so a Markdown page of the website can paste the
+    same output with ``{glue} name`` and a ``:doc:`` option naming this notebook. Unlike
+    ``myst_nb.glue``, this needs nothing beyond IPython, so it also runs on Colab.
+    """
+    from IPython.core.formatters import format_display_data
+    from IPython.display import publish_display_data
+
+    data, metadata = format_display_data(obj)
+    metadata["scrapbook"] = {"name": name, "mime_prefix": ""}
+    publish_display_data(data, metadata=metadata)

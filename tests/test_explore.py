@@ -316,3 +316,23 @@ def test_an_error_in_draw_names_the_frame():
     with pytest.raises(ZeroDivisionError) as info:
         ex.to_html()
     assert "draw(a=2)" in "".join(getattr(info.value, "__notes__", ["draw(a=2)"]))
+
+
+def test_glue_shows_the_object_and_names_it_for_other_pages(monkeypatch):
+    """The output must carry MyST-NB's glue metadata so that a Markdown page can paste it with {glue}."""
+    import IPython.display
+
+    from nnlessons.explore import glue
+
+    published = []
+    monkeypatch.setattr(IPython.display, "publish_display_data",
+                        lambda data, metadata=None: published.append((data, metadata)))
+
+    class Shown:
+        def _repr_mimebundle_(self, include=None, exclude=None):
+            return {"text/plain": "shown", "text/html": "<b>shown</b>"}
+
+    glue("my-key", Shown())
+    ((data, metadata),) = published
+    assert data["text/html"] == "<b>shown</b>"
+    assert metadata["scrapbook"] == {"name": "my-key", "mime_prefix": ""}
