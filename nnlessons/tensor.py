@@ -222,6 +222,10 @@ class Tensor:
     def backward(self, gradient=None) -> None:
         """Back-propagate: add d(self)/d(leaf) into the ``.grad`` of every leaf that requires it.
 
+        Nodes are visited in reverse topological order, so a node's gradient is complete (every
+        consumer has added its share) before it is passed on. Unlike PyTorch, which frees the graph
+        unless ``retain_graph=True``, the graph is kept, so it can be drawn or back-propagated again.
+
         Args:
             gradient: d(loss)/d(self), needed when ``self`` is not a scalar (as in PyTorch).
         """
