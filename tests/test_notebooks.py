@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from toc import toc_files
+
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 NOTEBOOKS = sorted(p for p in BOOK.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
@@ -83,34 +85,6 @@ def load_sync_script():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def expand_glob(pattern: str) -> list[str]:
-    """The documents a `glob:` entry of _toc.yml names, without suffix, in sorted order."""
-    paths = [p for suffix in (".ipynb", ".md") for p in ROOT.glob(pattern + suffix)]
-    return sorted(str(p.relative_to(ROOT).with_suffix("")) for p in paths
-                  if ".ipynb_checkpoints" not in p.parts)
-
-
-def toc_files() -> list[str]:
-    """Every document named in _toc.yml, as a path relative to the repository without suffix."""
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            for key in ("root", "file"):
-                if key in node:
-                    found.append(str(node[key]))
-            if "glob" in node:
-                found.extend(expand_glob(node["glob"]))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8")))
-    return found
 
 
 def test_every_notebook_and_page_is_in_the_toc_and_every_entry_exists():

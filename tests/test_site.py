@@ -18,6 +18,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from toc import toc_files
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,28 +31,7 @@ MAX_PAGE_BYTES = 5 * 1024 * 1024
 FEEDBACK_TIMEOUT_MS = 3000
 
 
-def toc_pages() -> list[str]:
-    """Every document of _toc.yml, e.g. 'book/intro', in order."""
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            found.extend(str(node[k]) for k in ("root", "file") if k in node)
-            if "glob" in node:  # e.g. book/ch*: every chapter, in sorted order
-                paths = [p for suffix in (".ipynb", ".md") for p in ROOT.glob(node["glob"] + suffix)]
-                found.extend(sorted(str(p.relative_to(ROOT).with_suffix("")) for p in paths
-                                    if ".ipynb_checkpoints" not in p.parts))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8")))
-    return found
-
-
-PAGES = toc_pages()
+PAGES = toc_files()
 
 
 @pytest.fixture(scope="session")
