@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from toc import toc_files
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "html"
