@@ -30,6 +30,7 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 HTML_PRIORITY = ["application/javascript", "text/html", "image/svg+xml", "image/png", "image/gif",
                  "image/jpeg", "text/markdown", "text/latex", "text/plain"]
 TEXT_MIMES = ("text/plain", "text/html", "text/markdown", "text/latex", "application/javascript")
+DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
 MACHINE_PATH = re.compile(r"(/work/|/home/|/tmp/|/root/|/Users/|[A-Za-z]:\\\\?Users)")
 TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|\b\d{2}:\d{2}:\d{2}\b")
 IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
@@ -145,6 +146,7 @@ def test_no_machine_paths_or_timestamps_in_outputs(nb_path):
     problems = []
     for cell in code_cells(nb_path):
         for value in output_texts(cell):
+            value = DATA_URI.sub("data:...", value)  # base64 can spell "/tmp/" by chance
             for pattern, what in ((MACHINE_PATH, "machine path"), (TIMESTAMP, "timestamp")):
                 match = pattern.search(value)
                 if match:
