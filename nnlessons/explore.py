@@ -219,6 +219,14 @@ def _png_size(png: bytes) -> tuple[int, int]:
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
+def widget_bundle(widget: widgets.Widget) -> dict[str, Any]:
+    """The MIME bundle that shows ``widget`` live: ipywidgets 8 builds it; for ipywidgets 7 (Colab) we do."""
+    if hasattr(widget, "_repr_mimebundle_"):
+        return widget._repr_mimebundle_()
+    view = {"version_major": 2, "version_minor": 0, "model_id": widget.model_id}
+    return {"application/vnd.jupyter.widget-view+json": view, "text/plain": repr(widget)}
+
+
 def _json_for_script(data: Any) -> str:
     """JSON that is safe inside an inline <script> (no '</script>' or '<!--' can appear)."""
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=True)
@@ -365,7 +373,7 @@ class Explorer:
         return "\n".join(parts)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle = self.widget._repr_mimebundle_()
+        bundle = widget_bundle(self.widget)
         bundle["text/plain"] = repr(self)
         bundle["text/html"] = self.to_html()
         return bundle

@@ -28,6 +28,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from .explore import widget_bundle
+
 __all__ = ["MultipleChoice", "Numeric", "Quiz", "parse_number"]
 
 _ids = itertools.count(1)  # numbering restarts in every process, so ids are reproducible
@@ -281,7 +283,7 @@ class Quiz:
         return f'<div class="nnl-quiz" id="{self.id}">\n{body}\n<script>\n{script}\n</script>\n</div>'
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle = self.widget._repr_mimebundle_()
+        bundle = widget_bundle(self.widget)
         bundle["text/plain"] = repr(self)
         bundle["text/html"] = self.to_html()
         return bundle

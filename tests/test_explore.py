@@ -336,3 +336,16 @@ def test_glue_shows_the_object_and_names_it_for_other_pages(monkeypatch):
     ((data, metadata),) = published
     assert data["text/html"] == "<b>shown</b>"
     assert metadata["scrapbook"] == {"name": "my-key", "mime_prefix": ""}
+
+
+def test_widget_bundle_works_without_repr_mimebundle_as_in_ipywidgets_7():
+    """Colab ships ipywidgets 7, whose widgets have no _repr_mimebundle_: the view is built by hand."""
+    from nnlessons.explore import widget_bundle
+
+    class OldWidget:  # the part of an ipywidgets 7 widget that matters here
+        model_id = "abc123"
+
+    bundle = widget_bundle(OldWidget())
+    assert bundle["application/vnd.jupyter.widget-view+json"] == {"version_major": 2, "version_minor": 0,
+                                                                  "model_id": "abc123"}
+    assert "text/plain" in bundle
