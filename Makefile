@@ -5,6 +5,7 @@
 #   make lab      open JupyterLab on book/ for reading and running the notebooks
 #   make outputs  re-execute every notebook in place (commit the result)
 #   make sync-url rewrite the Colab install cell of every notebook from repository.url in _config.yml
+#   make bench    time a training step of nnlessons against hand-written NumPy (prints ratios)
 #   make clean    remove the built site; make distclean also removes .venv
 #
 # Each target creates .venv from the pinned requirement files when it is missing or stale.
@@ -25,10 +26,10 @@ NOTEBOOKS := $(sort $(shell find book -name '*.ipynb' -not -path '*/.ipynb_check
 NB_ENV := NNLESSONS_PROGRESS=0 PYTHONHASHSEED=0 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help venv book test lab outputs sync-url clean distclean
+.PHONY: help venv book test lab outputs sync-url bench clean distclean
 
 help:
-	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
 
 venv: $(STAMP)
 
@@ -61,6 +62,9 @@ outputs: $(STAMP)
 
 sync-url: $(STAMP)
 	$(PY) scripts/sync_colab_cell.py
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_training_step.py
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis
