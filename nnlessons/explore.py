@@ -29,6 +29,7 @@ from typing import Any
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import traitlets
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -49,6 +50,17 @@ MAX_HTML_BYTES = 4_000_000
 """Largest static version allowed (a page must stay under 5 MB)."""
 
 _ids = itertools.count(1)  # numbering restarts in every process, so ids are reproducible
+
+
+class _FrameImage(widgets.Image):
+    """``widgets.Image`` whose ``tooltip`` renders in ipywidgets 8.
+
+    The front end's ``DOMWidgetView.updateTooltip`` reads ``description.length``, and Image has no
+    ``description``: with a tooltip set, the view fails to render ("Cannot read properties of undefined
+    (reading 'length')", jupyter-widgets/ipywidgets PR #3921). An empty synced ``description`` avoids it.
+    """
+
+    description = traitlets.Unicode("").tag(sync=True)
 
 
 class _Control:
@@ -294,7 +306,8 @@ class Explorer:
 
         self.controls = {c.name: c.widget() for c in self._spec}
         start = self._current()
-        self.image = widgets.Image(value=self.render(**start), format="png", tooltip=self._alt_for(start))
+        self.image = _FrameImage(value=self.render(**start), format="png", tooltip=self._alt_for(start),
+                                 layout=widgets.Layout(align_self="flex-start"))  # natural size, not stretched
         header = [widgets.HTML(f"<b>{html.escape(title)}</b>")] if title else []
         self.widget = widgets.VBox([*header, *self.controls.values(), self.image])
         for control in self.controls.values():
