@@ -1,7 +1,7 @@
 # nnlessons: build the course website and run every test.
 #
 #   make book     build the site into _build/html (warnings are errors)
-#   make test     run every test: package, notebooks (strict nbval), hygiene, site in a browser
+#   make test     run every test: package, notebooks (strict nbval), hygiene, site and live JupyterLab in a browser
 #   make lab      open JupyterLab on book/ for reading and running the notebooks
 #   make outputs  re-execute every notebook in place (commit the result)
 #   make sync-url rewrite the Colab install cell of every notebook from repository.url in _config.yml
@@ -50,9 +50,9 @@ book: $(STAMP)
 
 test: $(TEST_STAMP)
 	$(NB_ENV) $(PY) -m pytest tests $(if $(NOTEBOOKS),$(NBVAL) $(NOTEBOOKS)) \
-		--ignore=tests/test_site.py -n 2 --dist loadfile
+		--ignore=tests/test_site.py --ignore=tests/test_live_jupyter.py -n 2 --dist loadfile
 	$(MAKE) --no-print-directory book
-	$(PY) -m pytest tests/test_site.py -p no:xdist
+	$(PY) -m pytest tests/test_live_jupyter.py tests/test_site.py -p no:xdist
 
 lab: $(STAMP)
 	cd book && ../$(VENV)/bin/jupyter lab

@@ -2,7 +2,7 @@
 
 Playwright (from PyPI) drives Debian's Chromium at /usr/bin/chromium; no browser is downloaded. The site
 in _build/html is served on 127.0.0.1 and every request to any other host is blocked and recorded.
-Without Chromium these tests skip, except under CI (env CI set), where they fail.
+Without Chromium these tests skip, except under CI (env CI set), where they fail (tests/browser.py).
 Install it with: sudo apt-get install chromium
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import subprocess
 import sys
 import threading
@@ -19,13 +18,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from browser import chromium
 from toc import toc_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "html"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 FEEDBACK_TIMEOUT_MS = 3000
 
@@ -60,17 +57,8 @@ def base_url(site):
 
 @pytest.fixture(scope="session")
 def browser():
-    if not CHROMIUM.exists():
-        message = f"Chromium not found at {CHROMIUM}; install it with `sudo apt-get install chromium`"
-        if os.environ.get("CI"):
-            pytest.fail(message + " (CI must run the browser tests)")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as shared_browser:  # skips without Chromium, fails under CI (see browser.py)
+        yield shared_browser
 
 
 class LoadedPage:

@@ -1,0 +1,57 @@
+"""Chromium for the browser tests (test_site.py, test_live_jupyter.py).
+
+Playwright (from PyPI) drives Debian's Chromium at /usr/bin/chromium; no browser is downloaded.
+Without Chromium the browser tests skip, except under CI (env CI set), where they fail.
+Install it with: sudo apt-get install chromium
+
+Playwright's sync API cannot be started twice in one thread, so every fixture that wants a browser
+shares one: ``with chromium() as browser: yield browser``. Chromium is launched on the first use
+and closed when the last user is done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+_shared: dict = {"users": 0}
+
+
+@contextlib.contextmanager
+def chromium():
+    """The shared Chromium browser; skips the test without Chromium (fails under CI)."""
+    if not CHROMIUM.exists():
+        message = f"Chromium not found at {CHROMIUM}; install it with `sudo apt-get install chromium`"
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI must run the browser tests)")
+        pytest.skip(message)
+    if not _shared["users"]:
+        from playwright.sync_api import sync_playwright
+
+        manager = sync_playwright()
+        playwright = manager.__enter__()
+        try:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                                 args=CHROMIUM_ARGS)
+        except BaseException:
+            manager.__exit__(None, None, None)
+            raise
+        _shared.update(manager=manager, browser=browser)
+    _shared["users"] += 1
+    try:
+        yield _shared["browser"]
+    finally:
+        _shared["users"] -= 1
+        if not _shared["users"]:
+            try:
+                _shared["browser"].close()
+            finally:
+                _shared.pop("manager").__exit__(None, None, None)
+                _shared.pop("browser")
