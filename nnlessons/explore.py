@@ -239,6 +239,14 @@ def widget_bundle(widget: widgets.Widget) -> dict[str, Any]:
     return {"application/vnd.jupyter.widget-view+json": view, "text/plain": repr(widget)}
 
 
+def two_lives(obj: Any) -> dict[str, Any]:
+    """The MIME bundle of an explorer or quiz: its live widget, its static HTML, and a text line."""
+    bundle = widget_bundle(obj.widget)
+    bundle["text/plain"] = repr(obj)
+    bundle["text/html"] = obj.to_html()
+    return bundle
+
+
 def _json_for_script(data: Any) -> str:
     """JSON that is safe inside an inline <script> (no '</script>' or '<!--' can appear)."""
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=True)
@@ -386,10 +394,7 @@ class Explorer:
         return "\n".join(parts)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle = widget_bundle(self.widget)
-        bundle["text/plain"] = repr(self)
-        bundle["text/html"] = self.to_html()
-        return bundle
+        return two_lives(self)
 
     def __repr__(self) -> str:
         grid = " x ".join(f"{len(c.values)} {c.name}" for c in self._spec)

@@ -28,7 +28,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .explore import widget_bundle
+from .explore import two_lives
 
 __all__ = ["MultipleChoice", "Numeric", "Quiz", "parse_number"]
 
@@ -283,10 +283,7 @@ class Quiz:
         return f'<div class="nnl-quiz" id="{self.id}">\n{body}\n<script>\n{script}\n</script>\n</div>'
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle = widget_bundle(self.widget)
-        bundle["text/plain"] = repr(self)
-        bundle["text/html"] = self.to_html()
-        return bundle
+        return two_lives(self)
 
     def __repr__(self) -> str:
         lines = [f"{i + 1}. {_plain(q.question)}" for i, q in enumerate(self.questions)]
