@@ -19,13 +19,13 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Tensor", "no_grad", "enable_grad", "is_grad_enabled", "manual_seed", "default_rng",
-    "gradcheck", "GradcheckError", "functional", "F", "nn", "optim", "data", "train",
+    "gradcheck", "GradcheckError", "functional", "F", "nn", "optim",
 ]
 
 
 def __getattr__(name):
-    # data and train are imported on first use, so that `import nnlessons` stays light.
-    if name in ("data", "train", "plot", "explore", "quiz", "checks"):
+    # The folders around the engine are imported on first use, so that `import nnlessons` stays light.
+    if name in ("training", "display", "chapters", "checks"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

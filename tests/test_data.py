@@ -1,11 +1,11 @@
-"""Tests for nnlessons.data: shapes, dtypes, determinism, balance and the geometry of each data set."""
+"""Tests for nnlessons.training.data: shapes, dtypes, determinism, balance and the geometry of each data set."""
 
 import math
 
 import numpy as np
 import pytest
 
-from nnlessons import data
+from nnlessons.training import data
 
 CLASSIFICATION = {
     "xor": (data.xor, 2),

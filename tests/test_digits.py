@@ -1,4 +1,4 @@
-"""Tests of nnlessons.digits (chapter 7), and of the package reference appendix that documents it."""
+"""Tests of nnlessons.chapters.digits (chapter 7), and of the package reference appendix that documents it."""
 
 from __future__ import annotations
 
@@ -20,10 +20,9 @@ import nnlessons  # noqa: E402
 import nnlessons as nl  # noqa: E402
 from nnlessons import functional as F  # noqa: E402
 from nnlessons import nn, optim  # noqa: E402
-from nnlessons.digits import (  # noqa: E402
+from nnlessons.checks.ch07 import check_confusion_matrix, check_early_stopping  # noqa: E402
+from nnlessons.chapters.digits import (  # noqa: E402
     DigitsSplit,
-    check_confusion_matrix,
-    check_early_stopping,
     confusion_matrix,
     early_stopping_epochs,
     load_digits_split,
@@ -32,7 +31,7 @@ from nnlessons.digits import (  # noqa: E402
     show_digits,
     show_weights,
 )
-from nnlessons.train import fit  # noqa: E402
+from nnlessons.training import fit  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -160,7 +159,7 @@ def test_early_stopping_epochs_errors():
 @pytest.mark.parametrize("monitor, mode", [("val_acc", "max"), ("val_loss", "min")])
 def test_replaying_a_long_run_reproduces_fit_with_early_stopping(monitor, mode):
     """Same seeds, same trajectory: the replayed rule must stop where fit stops and keep what fit keeps."""
-    from nnlessons.data import blobs, train_val_split
+    from nnlessons.training.data import blobs, train_val_split
 
     X, y = blobs(n=240, k=4, spread=1.0, seed=1)
     (Xt, yt), val = train_val_split(X, y, val_fraction=0.25, seed=1)

@@ -1,4 +1,4 @@
-"""Tests for nnlessons.explore: the live ipywidgets view and the static HTML version of an explorer."""
+"""Tests for nnlessons.display.explore: the live ipywidgets view and the static HTML version of an explorer."""
 
 import base64
 import io
@@ -19,8 +19,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from nnlessons import explore as explore_module  # noqa: E402
-from nnlessons.explore import MAX_FRAMES, explore  # noqa: E402
+from nnlessons.display import explore as explore_module  # noqa: E402
+from nnlessons.display.explore import MAX_FRAMES, explore  # noqa: E402
 
 X = np.linspace(-6, 6, 200)
 
@@ -322,7 +322,7 @@ def test_glue_shows_the_object_and_names_it_for_other_pages(monkeypatch):
     """The output must carry MyST-NB's glue metadata so that a Markdown page can paste it with {glue}."""
     import IPython.display
 
-    from nnlessons.explore import glue
+    from nnlessons.display.explore import glue
 
     published = []
     monkeypatch.setattr(IPython.display, "publish_display_data",
@@ -340,7 +340,7 @@ def test_glue_shows_the_object_and_names_it_for_other_pages(monkeypatch):
 
 def test_widget_bundle_works_without_repr_mimebundle_as_in_ipywidgets_7():
     """Colab ships ipywidgets 7, whose widgets have no _repr_mimebundle_: the view is built by hand."""
-    from nnlessons.explore import widget_bundle
+    from nnlessons.display.explore import widget_bundle
 
     class OldWidget:  # the part of an ipywidgets 7 widget that matters here
         model_id = "abc123"

@@ -1,4 +1,4 @@
-"""Tests for nnlessons.graph: the traced graph, the layout, the drawing and the backward stepper."""
+"""Tests for nnlessons.display.graph: the traced graph, the layout, the drawing and the backward stepper."""
 
 import matplotlib
 
@@ -12,7 +12,7 @@ from matplotlib.patches import Ellipse, FancyBboxPatch  # noqa: E402
 import nnlessons as nl  # noqa: E402
 from nnlessons import functional as F  # noqa: E402
 from nnlessons import nn  # noqa: E402
-from nnlessons.graph import BackwardStepper, _layout, draw_graph, trace  # noqa: E402
+from nnlessons.display.graph import BackwardStepper, _layout, draw_graph, trace  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""Tests for nnlessons.plot: every helper returns labelled Axes and draws what the model computes."""
+"""Tests for nnlessons.display.plot: every helper returns labelled Axes and draws what the model computes."""
 
 import warnings
 
@@ -13,7 +13,10 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
 import nnlessons as nl  # noqa: E402
-from nnlessons import data, nn, plot, train  # noqa: E402
+from nnlessons import nn  # noqa: E402
+from nnlessons.display import plot  # noqa: E402
+from nnlessons.training import data  # noqa: E402
+from nnlessons.training import loop as train  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

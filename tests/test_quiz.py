@@ -1,4 +1,4 @@
-"""Tests for nnlessons.quiz: answers, tolerances, the live widgets and the static HTML."""
+"""Tests for nnlessons.display.quiz: answers, tolerances, the live widgets and the static HTML."""
 
 import itertools
 import json
@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from nnlessons import quiz as quiz_module
-from nnlessons.quiz import MultipleChoice, Numeric, Quiz, parse_number
+from nnlessons.display import quiz as quiz_module
+from nnlessons.display.quiz import MultipleChoice, Numeric, Quiz, parse_number
 
 
 class Page(HTMLParser):

@@ -1,4 +1,4 @@
-"""Tests for nnlessons.train: fit, History, accuracy, early stopping, divergence and progress output."""
+"""Tests for nnlessons.training.loop: fit, History, accuracy, early stopping, divergence and progress output."""
 
 import math
 import warnings
@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 import nnlessons as nl
-from nnlessons import data, nn, optim, train
+from nnlessons import nn, optim
+from nnlessons.training import data
+from nnlessons.training import loop as train
 from nnlessons import functional as F
 
 

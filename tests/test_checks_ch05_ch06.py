@@ -1,11 +1,11 @@
-"""Tests for nnlessons.checks.backprop: right answers pass, wrong ones fail with a useful verdict."""
+"""Tests for nnlessons.checks.ch05 and ch06: right answers pass, wrong ones fail with a useful verdict."""
 
 import numpy as np
 import pytest
 
 import nnlessons as nl
-from nnlessons.checks.backprop import (ce_grad_reference, check_backward, check_ce_grad, check_softsign_backward,
-                                       make_op, numeric_vjp, softsign_forward)
+from nnlessons.checks.ch05 import ce_grad_reference, check_ce_grad
+from nnlessons.checks.ch06 import check_backward, check_softsign_backward, make_op, numeric_vjp, softsign_forward
 from tests.helpers import numeric_grad
 
 

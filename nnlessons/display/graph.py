@@ -6,7 +6,7 @@ walks that graph from the output and draws it with matplotlib only (no Graphviz)
 showing their name, value and gradient; operations are ellipses between a tensor and its inputs.
 
 >>> import nnlessons as nl
->>> from nnlessons.graph import draw_graph, BackwardStepper
+>>> from nnlessons.display.graph import draw_graph, BackwardStepper
 >>> w1, w2 = nl.Tensor(2.0, requires_grad=True), nl.Tensor(3.0, requires_grad=True)
 >>> a = w1 ** 3; b = a * w2; c = 3 * w1; g = b + c
 >>> names = {w1: "w1", w2: "w2", a: "a", b: "b", c: "c", g: "g"}
@@ -30,11 +30,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
 
-from .tensor import Tensor, _topological_order
+from ..tensor import Tensor, _topological_order
 
 __all__ = ["Graph", "trace", "draw_graph", "BackwardStep", "BackwardStepper"]
 
-# Okabe-Ito colours (as in nnlessons.plot), plus light fills for the node kinds.
+# Okabe-Ito colours (as in nnlessons.display.plot), plus light fills for the node kinds.
 _BLUE, _ORANGE, _GREEN, _VERMILLION, _GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#606060"
 _FILL = {"input": "#DCEBF7", "constant": "#FFFFFF", "inner": "#F2F2F2", "output": "#FCEBC7"}
 

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import functional as F
-from . import nn
-from .tensor import Tensor, manual_seed, no_grad
+from .. import functional as F
+from .. import nn
+from ..tensor import Tensor, manual_seed, no_grad
 
 __all__ = [
     "derivative", "deep_stack", "layer_grad_norms", "RECTIFIERS", "dead_fraction", "dead_units", "frozen_units",

@@ -1,11 +1,12 @@
-"""Tests for nnlessons.checks.approximation: the verdicts of check_bump for right and wrong answers."""
+"""Tests for nnlessons.checks.ch04: the verdicts of check_bump for right and wrong answers."""
 
 import numpy as np
 import pytest
 
 import nnlessons as nl
-from nnlessons import approx, nn
-from nnlessons.checks.approximation import BUMP_CASES, check_bump, reference_bump
+from nnlessons import nn
+from nnlessons.chapters import approximation as approx
+from nnlessons.checks.ch04 import BUMP_CASES, check_bump, reference_bump
 
 
 def two_units(w, b, v, c):

@@ -1,4 +1,4 @@
-"""Tests for nnlessons.approx: hand-set bump networks, error measurement, side-by-side training, least squares."""
+"""Tests for nnlessons.chapters.approximation: hand-set bump networks, error measurement, side-by-side training, least squares."""
 
 import copy
 import math
@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 import nnlessons as nl
-from nnlessons import approx, data, nn, optim
+from nnlessons import nn, optim
+from nnlessons.chapters import approximation as approx
+from nnlessons.training import data
 from nnlessons import functional as F
 
 

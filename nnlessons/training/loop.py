@@ -22,9 +22,9 @@ from typing import Callable, Optional, Union
 
 import numpy as np
 
-from . import functional as F
-from .optim import SGD
-from .tensor import Tensor, no_grad
+from .. import functional as F
+from ..optim import SGD
+from ..tensor import Tensor, no_grad
 
 __all__ = ["History", "accuracy", "fit"]
 

@@ -1,4 +1,4 @@
-"""Tests for nnlessons.diagnostics: each measurement against a closed form or a hand-built case."""
+"""Tests for nnlessons.chapters.activation_experiments: each measurement against a closed form or a hand-built case."""
 
 import math
 
@@ -7,7 +7,7 @@ import pytest
 
 import nnlessons as nl
 from nnlessons import F, nn
-from nnlessons.diagnostics import (
+from nnlessons.chapters.activation_experiments import (
     dead_fraction, dead_units, deep_stack, derivative, epochs_to_target, first_reaching, frozen_units, gd_path,
     layer_grad_norms, time_forward,
 )
@@ -174,7 +174,7 @@ def test_first_reaching():
 
 # --------------------------------------------------------------------------------- speed of training
 def small_data():
-    X, y = nl.data.moons(40, noise=0.1, seed=0)
+    X, y = nl.training.data.moons(40, noise=0.1, seed=0)
     return X, y
 
 

@@ -1,4 +1,4 @@
-"""Tests for nnlessons.checks.linear_layers: the reference answers are right, and the checks pass right
+"""Tests for nnlessons.checks.ch01 and ch02: the reference answers are right, and the checks pass right
 answers and name what is wrong in wrong ones.
 
 The references are compared with what the networks themselves compute (nn.Sequential forward passes)
@@ -11,16 +11,8 @@ import pytest
 import nnlessons as nl
 from nnlessons import nn
 from nnlessons import functional as F
-from nnlessons.checks.linear_layers import (
-    check_collapse,
-    check_mlp_forward,
-    check_relu_piece,
-    check_xor_features,
-    random_network,
-    reference_collapse,
-    reference_mlp_forward,
-    reference_relu_piece,
-)
+from nnlessons.checks.ch01 import check_mlp_forward, check_xor_features, random_network, reference_mlp_forward
+from nnlessons.checks.ch02 import check_collapse, check_relu_piece, reference_collapse, reference_relu_piece
 
 
 def forward(net, X):

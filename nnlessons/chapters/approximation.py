@@ -24,9 +24,9 @@ from typing import Callable, Sequence, Union
 
 import numpy as np
 
-from . import nn
-from .optim import SGD
-from .tensor import Tensor, manual_seed, no_grad
+from .. import nn
+from ..optim import SGD
+from ..tensor import Tensor, manual_seed, no_grad
 
 __all__ = [
     "ACTIVATIONS",
@@ -150,14 +150,14 @@ def bump_network(edges, heights, steepness) -> nn.Sequential:
 
 def _target_fn(target) -> Callable[[np.ndarray], np.ndarray]:
     if isinstance(target, str):
-        from .data import TARGETS
+        from ..training.data import TARGETS
 
         if target not in TARGETS:
             raise ValueError(f"unknown target {target!r}; use one of {sorted(TARGETS)} or a function")
         return TARGETS[target]
     if callable(target):
         return target
-    raise ValueError(f"target must be a function or a name from nnlessons.data.TARGETS, got {target!r}")
+    raise ValueError(f"target must be a function or a name from nnlessons.training.data.TARGETS, got {target!r}")
 
 
 def bump_approximation(target, low: float, high: float, n_bumps: int, steepness: float) -> nn.Sequential:
@@ -169,7 +169,7 @@ def bump_approximation(target, low: float, high: float, n_bumps: int, steepness:
     half at the ends of the interval by their own sigmoid's midpoint.
 
     Args:
-        target: a NumPy function of x, or a name from ``nnlessons.data.TARGETS``.
+        target: a NumPy function of x, or a name from ``nnlessons.training.data.TARGETS``.
         low, high: the interval.
         n_bumps: number of bumps N (the network has 2N hidden units).
         steepness: slope of every sigmoid (see :func:`bump_network`).

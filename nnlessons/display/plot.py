@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 
-from .tensor import Tensor, no_grad
+from ..tensor import Tensor, no_grad
 
 __all__ = ["PALETTE", "MARKERS", "decision_boundary", "fit_1d", "learning_curves", "scatter_classes"]
 
@@ -172,7 +172,7 @@ def learning_curves(
     """Training and validation loss (or validation accuracy) per epoch, with the best epoch marked.
 
     Args:
-        history: The :class:`nnlessons.train.History` returned by ``fit``.
+        history: The :class:`nnlessons.training.loop.History` returned by ``fit``.
         ax: Axes to draw into; a new figure if None.
         metric: "loss" (training and validation loss) or "acc" (validation accuracy).
         title: Axes title.
@@ -238,7 +238,7 @@ def fit_1d(
         x: Inputs, shape (n, 1) or (n,).
         y: Targets, shape (n, 1) or (n,).
         ax: Axes to draw into; a new figure if None.
-        target: The true function, drawn dashed: a name from ``nnlessons.data.TARGETS`` or a
+        target: The true function, drawn dashed: a name from ``nnlessons.training.data.TARGETS`` or a
             NumPy function.
         title: Axes title.
         label: Legend entry of the model's curve.
@@ -260,7 +260,7 @@ def fit_1d(
         ax.scatter(x, y, s=14, color="0.35", alpha=0.7, label="data", zorder=2)
     if target is not None:
         if isinstance(target, str):
-            from .data import TARGETS
+            from ..training.data import TARGETS
 
             if target not in TARGETS:
                 raise ValueError(f"fit_1d: unknown target {target!r}; use one of {sorted(TARGETS)} or a function")

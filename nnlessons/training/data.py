@@ -7,7 +7,7 @@ every machine:
   shape ``(n,)``), with the classes as balanced as ``n`` allows and the rows shuffled;
 - :func:`regression_1d` returns ``x`` and ``y``, both float64 of shape ``(n, 1)``.
 
-Pass them straight to :func:`nnlessons.train.fit`, or wrap them in :class:`nnlessons.Tensor` yourself.
+Pass them straight to :func:`nnlessons.training.loop.fit`, or wrap them in :class:`nnlessons.Tensor` yourself.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ The data are the 1,797 scanned digits that scikit-learn installs with itself
 Digits" set): each image is 8 x 8 pixels with grey levels 0 to 16, flattened to 64 numbers. Nothing is
 downloaded.
 
->>> from nnlessons.digits import load_digits_split
+>>> from nnlessons.chapters.digits import load_digits_split
 >>> data = load_digits_split(seed=0)
 >>> data.X_train.shape, data.X_val.shape, data.X_test.shape
 ((1079, 64), (359, 64), (359, 64))
@@ -30,8 +30,6 @@ __all__ = [
     "show_weights",
     "plot_confusion_matrix",
     "plot_early_stopping",
-    "check_confusion_matrix",
-    "check_early_stopping",
 ]
 
 #: Side of a digit image in pixels.
@@ -89,7 +87,7 @@ def _load_sklearn_digits() -> tuple[np.ndarray, np.ndarray]:
     try:
         from sklearn.datasets import load_digits
     except ImportError:  # pragma: no cover - scikit-learn is pinned in requirements.txt
-        raise ImportError("nnlessons.digits needs scikit-learn: pip install scikit-learn") from None
+        raise ImportError("nnlessons.chapters.digits needs scikit-learn: pip install scikit-learn") from None
     bunch = load_digits()
     return bunch.data.astype(np.float64), bunch.target.astype(np.int64)
 
@@ -180,7 +178,7 @@ def confusion_matrix(y_true, y_pred, n_classes: Optional[int] = None) -> np.ndar
 
 
 def early_stopping_epochs(values: Sequence[float], patience: int, mode: str = "max") -> tuple[int, Optional[int]]:
-    """Replay the early-stopping rule of :func:`nnlessons.train.fit` on a recorded validation curve.
+    """Replay the early-stopping rule of :func:`nnlessons.training.loop.fit` on a recorded validation curve.
 
     After every epoch the monitored value is compared with the best so far; only a strict improvement
     counts. Training stops at the first epoch after which ``patience`` epochs in a row brought no
@@ -386,35 +384,3 @@ def plot_early_stopping(val_acc: Sequence[float], patience: int, test_acc: Optio
     ax.set_title(title)
     ax.legend(loc="lower right", fontsize="small")
     return ax
-
-
-# ---------------------------------------------------------------------------------------------
-# Check functions for the chapter's coding exercises
-# ---------------------------------------------------------------------------------------------
-
-
-def check_confusion_matrix(fn: Callable) -> bool:
-    """Check a student's ``fn(y_true, y_pred, n_classes)`` against :func:`confusion_matrix`; print a verdict."""
-    from .checks import check_function
-
-    cases = {
-        "perfect": (np.array([0, 1, 2]), np.array([0, 1, 2]), 3),
-        "one mistake": (np.array([0, 1, 1, 2]), np.array([0, 1, 2, 2]), 3),
-        "a class never predicted": (np.array([0, 0, 1, 1]), np.array([1, 1, 1, 0]), 2),
-        "unused class": (np.array([0, 2, 2]), np.array([2, 2, 0]), 4),
-    }
-    return check_function(fn, confusion_matrix, cases, name="confusion_matrix")
-
-
-def check_early_stopping(fn: Callable) -> bool:
-    """Check a student's ``fn(val_acc, patience)`` -> ``(best_epoch, stopped_epoch)``; print a verdict."""
-    from .checks import check_function
-
-    cases = {
-        "keeps improving": ([0.5, 0.6, 0.7, 0.8], 2),
-        "plateau": ([0.5, 0.7, 0.7, 0.7, 0.6], 2),
-        "late improvement": ([0.5, 0.8, 0.7, 0.9, 0.6, 0.6], 2),
-        "patience 1": ([0.9, 0.8, 0.95], 1),
-        "best at the start": ([0.9, 0.5, 0.5, 0.5], 3),
-    }
-    return check_function(fn, lambda v, p: early_stopping_epochs(v, p, mode="max"), cases, name="early_stopping")

@@ -1,9 +1,9 @@
-"""Tests for nnlessons.checks.activations: hand-written derivatives checked against autograd."""
+"""Tests for nnlessons.checks.ch03: hand-written derivatives checked against autograd."""
 
 import numpy as np
 import pytest
 
-from nnlessons.checks.activations import ACTIVATIONS, check_derivative, derivative_cases, reference_derivative
+from nnlessons.checks.ch03 import ACTIVATIONS, check_derivative, derivative_cases, reference_derivative
 
 
 def sigmoid(x):

@@ -4,7 +4,7 @@ The student writes the derivative as a NumPy function, e.g. ``elu_derivative(x, 
 compares it, case by case, with the derivative that autograd computes for the course's own activation
 (``nnlessons.functional``)::
 
-    from nnlessons.checks.activations import check_derivative
+    from nnlessons.checks.ch03 import check_derivative
     check_derivative(elu_derivative, "elu")
 
 It prints a verdict that names the first wrong case (input, expected, got) and returns True or False.
