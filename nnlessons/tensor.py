@@ -12,14 +12,17 @@ vectorised networks run on the same engine.
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import numbers
-from typing import Callable, Iterator, Optional, Sequence
+from typing import Callable, Iterator, NamedTuple, Optional, Sequence
 
 import numpy as np
 
 __all__ = [
     "Tensor",
+    "BackwardStep",
+    "backward_steps",
+    "topological_order",
     "no_grad",
     "enable_grad",
     "is_grad_enabled",
@@ -47,24 +50,47 @@ def is_grad_enabled() -> bool:
     return _grad_enabled
 
 
-@contextlib.contextmanager
-def _set_grad_enabled(mode: bool) -> Iterator[None]:
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, mode
-    try:
-        yield
-    finally:
-        _grad_enabled = previous
+class _GradMode:
+    """Sets whether operations are recorded, for a ``with`` block or a decorated function.
+
+    The same object may be entered again while it is active (nested ``with``): each entry
+    remembers the mode it replaced, on a stack, and each exit restores it.
+    """
+
+    mode = True
+
+    def __init__(self) -> None:
+        self._previous: list = []
+
+    def __enter__(self) -> None:
+        global _grad_enabled
+        self._previous.append(_grad_enabled)
+        _grad_enabled = self.mode
+
+    def __exit__(self, *exc) -> None:
+        global _grad_enabled
+        _grad_enabled = self._previous.pop()
+
+    def __call__(self, fn: Callable) -> Callable:
+        """Use as a decorator: ``@nl.no_grad()`` runs every call of ``fn`` in this mode."""
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with type(self)():
+                return fn(*args, **kwargs)
+        return wrapper
 
 
-def no_grad():
-    """Context manager inside which no graph is recorded (evaluation, parameter updates)."""
-    return _set_grad_enabled(False)
+class no_grad(_GradMode):
+    """Inside ``with no_grad():`` (or a function decorated ``@no_grad()``) no graph is recorded:
+    evaluation, and parameter updates such as ``p -= lr * p.grad``."""
+
+    mode = False
 
 
-def enable_grad():
-    """Context manager that turns graph recording back on inside :func:`no_grad`."""
-    return _set_grad_enabled(True)
+class enable_grad(_GradMode):
+    """Turns graph recording back on inside :class:`no_grad` (also usable as a decorator)."""
+
+    mode = True
 
 
 def _to_array(data) -> np.ndarray:
@@ -131,7 +157,8 @@ class Tensor:
         array(12.)
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_op", "_retain", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_op", "_retain",
+                 "_version", "_saved_versions", "__weakref__")
     __array_ufunc__ = None  # so that ndarray + Tensor calls Tensor.__radd__ instead of NumPy's loop
 
     def __init__(self, data, requires_grad: bool = False):
@@ -142,6 +169,8 @@ class Tensor:
         self._backward: Optional[Callable] = None
         self._op: str = ""
         self._retain: bool = False
+        self._version: int = 0  # bumped by every in-place change, so a graph can tell its inputs changed
+        self._saved_versions: tuple = ()
 
     # ------------------------------------------------------------------ basics
     @property
@@ -163,6 +192,32 @@ class Tensor:
     def is_leaf(self) -> bool:
         """True for tensors created by the user rather than by an operation."""
         return self._backward is None
+
+    @property
+    def inputs(self) -> tuple:
+        """The tensors this one was computed from, in the order the operation took them.
+
+        Empty for a leaf, for a tensor made where no gradient can flow, and for a node whose graph
+        an earlier ``backward()`` has freed.
+        """
+        return self._parents
+
+    @property
+    def op(self) -> str:
+        """The name of the operation that made this tensor ("" for a leaf), e.g. "+", "@", "tanh"."""
+        return self._op
+
+    def input_grads(self, grad) -> tuple:
+        """One step of the chain rule: given d(root)/d(self), return d(root)/d(input) for each of
+        :attr:`inputs` (None where no gradient flows). Reads the graph; writes nothing.
+
+        Raises:
+            RuntimeError: if the graph was freed by ``backward()``, or an input was changed in place.
+        """
+        if self._backward is None:
+            raise RuntimeError("input_grads(): this tensor is a leaf; it has no operation to differentiate")
+        _check_versions(self)
+        return tuple(self._backward(np.asarray(grad, dtype=np.float64)))
 
     def item(self) -> float:
         """The value of a one-element tensor as a Python float."""
@@ -201,72 +256,75 @@ class Tensor:
 
     # --------------------------------------------------------- graph recording
     @staticmethod
+    def from_op(data, inputs: Sequence["Tensor"], backward: Callable, op: str = "") -> "Tensor":
+        """Record an operation: the public way to add one to the engine.
+
+        Args:
+            data: the operation's result (an array).
+            inputs: the tensors it was computed from.
+            backward: ``backward(g)``, given g = d(root)/d(result), returns one gradient per input,
+                d(root)/d(input) with the input's shape, or None where none flows (the chain rule).
+            op: the operation's name, shown by :attr:`op` and in graph drawings.
+
+        Returns:
+            A tensor that records ``inputs`` and ``backward`` when grad mode is on and an input
+            requires grad, and a plain tensor otherwise.
+
+        Example:
+            >>> def cube(x):
+            ...     return Tensor.from_op(x.data ** 3, (x,), lambda g: (g * 3 * x.data ** 2,), "cube")
+        """
+        inputs = tuple(inputs)
+        for i, t in enumerate(inputs):
+            if not isinstance(t, Tensor):
+                raise TypeError(f"from_op({op!r}): input {i} is a {type(t).__name__}, not a Tensor")
+        if not callable(backward):
+            raise TypeError(f"from_op({op!r}): backward must be a function g -> gradients, got {backward!r}")
+
+        def checked_backward(g):  # user code: check the count, make arrays of float64
+            grads = tuple(backward(g))
+            if len(grads) != len(inputs):
+                raise ValueError(f"backward of {op!r} returned {len(grads)} gradients for {len(inputs)} inputs")
+            return tuple(None if pg is None else np.asarray(pg, dtype=np.float64) for pg in grads)
+
+        return Tensor._make(np.asarray(data, dtype=np.float64), inputs, checked_backward, op)
+
+    @staticmethod
     def _make(data: np.ndarray, parents: tuple, backward: Callable, op: str) -> "Tensor":
-        """Wrap an operation's result; record the node only if a gradient may flow through it."""
+        """The engine's own :meth:`from_op`, without the argument checks (it is called for every node)."""
         out = Tensor.__new__(Tensor)
         out.data = data if type(data) is np.ndarray else np.asarray(data, dtype=np.float64)
         out.grad = None
         out._retain = False
+        out._version = 0
         if _grad_enabled and any(p.requires_grad for p in parents):
             out.requires_grad = True
             out._parents = parents
             out._backward = backward
             out._op = op
+            out._saved_versions = (0,) + tuple(p._version for p in parents)
         else:
             out.requires_grad = False
             out._parents = ()
             out._backward = None
             out._op = ""
+            out._saved_versions = ()
         return out
 
-    def backward(self, gradient=None) -> None:
+    def backward(self, gradient=None, retain_graph: bool = False) -> None:
         """Back-propagate: add d(self)/d(leaf) into the ``.grad`` of every leaf that requires it.
 
-        Nodes are visited in reverse topological order, so a node's gradient is complete (every
-        consumer has added its share) before it is passed on. Unlike PyTorch, which frees the graph
-        unless ``retain_graph=True``, the graph is kept, so it can be drawn or back-propagated again.
+        As in PyTorch, the graph is freed on the way (each node drops its inputs and its backward
+        function, so the arrays they hold can be released): a second ``backward()`` through it
+        raises. Pass ``retain_graph=True`` to keep it, e.g. to back-propagate twice or to draw it
+        afterwards.
 
         Args:
             gradient: d(loss)/d(self), needed when ``self`` is not a scalar (as in PyTorch).
+            retain_graph: keep the graph for another backward pass.
         """
-        if not self.requires_grad:
-            raise RuntimeError("backward(): this tensor does not require grad and has no graph to back-propagate through")
-        if gradient is None:
-            if self.data.size != 1:
-                raise RuntimeError(
-                    f"backward(): a gradient argument is needed for non-scalar output (shape {self.shape}); "
-                    "grad can be implicitly created only for scalar outputs"
-                )
-            seed = np.ones_like(self.data)
-        else:
-            seed = _to_array(gradient)
-            if seed.shape != self.shape:
-                raise ValueError(f"backward(): gradient has shape {seed.shape} but the output has shape {self.shape}")
-
-        grads = {id(self): seed}
-        owned = set()  # ids whose gradient array we created and may add into in place
-        for node in reversed(_topological_order(self)):
-            g = grads.pop(id(node), None)
-            if g is None:
-                continue
-            if node._backward is None or node._retain:
-                if node.grad is None:
-                    node.grad = np.array(g, dtype=np.float64, copy=True)
-                else:
-                    node.grad += g
-                if node._backward is None:
-                    continue
-            for parent, pg in zip(node._parents, node._backward(g)):
-                if pg is None or not parent.requires_grad:
-                    continue
-                key = id(parent)
-                if key not in grads:
-                    grads[key] = pg
-                elif key in owned:
-                    grads[key] += pg
-                else:
-                    grads[key] = grads[key] + pg
-                    owned.add(key)
+        for _ in backward_steps(self, gradient, retain_graph=retain_graph):
+            pass
 
     # -------------------------------------------------------------- arithmetic
     def __add__(self, other) -> "Tensor":
@@ -314,22 +372,38 @@ class Tensor:
         return Tensor._make(out, (a, b), backward, "/")
 
     def __pow__(self, exponent) -> "Tensor":
-        """u ** n; d/du = n u^(n-1). With a tensor exponent v: d/dv = ln(u) u^v."""
+        """u ** n; d/du = n u^(n-1). With a tensor exponent v: d/dv = ln(u) u^v.
+
+        At u = 0 the gradients are PyTorch's: d/du = 0 when n = 0 (u^0 is the constant 1), and
+        d/dv = 0 when v >= 0 (0^v is constant there); elsewhere inf or nan, without NumPy warnings.
+        """
         u = self
         if isinstance(exponent, numbers.Real):
             n = float(exponent)
-            out = u.data**n
+            with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 = inf, as in PyTorch
+                out = u.data**n
 
             def backward(g):
-                return (g * n * u.data ** (n - 1),)
+                if n == 0.0:
+                    return (np.zeros_like(u.data),)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    return (g * n * u.data ** (n - 1),)
 
             return Tensor._make(out, (u,), backward, f"**{exponent:g}")
         v = _as_tensor(exponent)
-        out = _broadcast_op(np.power, u, v, "**")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = _broadcast_op(np.power, u, v, "**")
 
         def backward_uv(g):
-            return (_unbroadcast(g * v.data * u.data ** (v.data - 1), u.shape) if u.requires_grad else None,
-                    _unbroadcast(g * np.log(u.data) * out, v.shape) if v.requires_grad else None)
+            gu = gv = None
+            with np.errstate(divide="ignore", invalid="ignore"):
+                if u.requires_grad:
+                    du = np.where(v.data == 0, 0.0, v.data * u.data ** (v.data - 1))
+                    gu = _unbroadcast(g * du, u.shape)
+                if v.requires_grad:
+                    dv = np.where((u.data == 0) & (v.data >= 0), 0.0, np.log(u.data) * out)
+                    gv = _unbroadcast(g * dv, v.shape)
+            return gu, gv
 
         return Tensor._make(out, (u, v), backward_uv, "**")
 
@@ -348,7 +422,13 @@ class Tensor:
                 f"matmul: shapes {a.shape} and {b.shape} do not match: the first has {a.shape[-1]} columns "
                 f"but the second has {k_b} rows"
             )
-        out = a.data @ b.data
+        try:
+            out = a.data @ b.data
+        except ValueError:
+            raise ValueError(
+                f"matmul: shapes {a.shape} and {b.shape} do not match: their batch dimensions "
+                f"{a.shape[:-2]} and {b.shape[:-2]} cannot be broadcast together"
+            ) from None
 
         def backward(g):
             a2 = a.data if a.ndim > 1 else a.data[None, :]
@@ -398,11 +478,18 @@ class Tensor:
         return self.data >= _to_array(other)
 
     def __getitem__(self, index) -> "Tensor":
-        """x[index]; the gradient flows back to the selected entries (repeats add up)."""
+        """x[index]; the gradient flows back to the selected entries (repeats add up).
+
+        ``index`` is anything NumPy takes: integers, slices, integer arrays or lists, or a boolean
+        mask such as ``x > 0``. A Tensor index must hold whole numbers (tensors hold floats).
+        Lists and arrays are copied, so changing them later does not change the gradient.
+        """
         x = self
-        if isinstance(index, Tensor):
-            index = index.data.astype(np.intp)
-        out = np.array(x.data[index])
+        index = _frozen_index(index)
+        try:
+            out = np.array(x.data[index])
+        except IndexError as err:
+            raise IndexError(f"x[{index!r:.60}] on a tensor of shape {x.shape}: {err}") from None
 
         def backward(g):
             gx = np.zeros_like(x.data)
@@ -410,6 +497,68 @@ class Tensor:
             return (gx,)
 
         return Tensor._make(out, (x,), backward, "[]")
+
+    # --------------------------------------------------------------- in place
+    def __iadd__(self, other) -> "Tensor":
+        """x += y, in place: see :meth:`_in_place`."""
+        return self._in_place(other, np.add, Tensor.__add__, "+=")
+
+    def __isub__(self, other) -> "Tensor":
+        """x -= y, in place, e.g. ``p -= lr * p.grad`` under ``no_grad()``."""
+        return self._in_place(other, np.subtract, Tensor.__sub__, "-=")
+
+    def __imul__(self, other) -> "Tensor":
+        """x *= y, in place."""
+        return self._in_place(other, np.multiply, Tensor.__mul__, "*=")
+
+    def __itruediv__(self, other) -> "Tensor":
+        """x /= y, in place."""
+        return self._in_place(other, np.true_divide, Tensor.__truediv__, "/=")
+
+    def _in_place(self, other, ufunc, op, name: str) -> "Tensor":
+        """Change this tensor's values in place (same object, same array), with PyTorch's rules.
+
+        - Under ``no_grad()`` (or when no gradient is involved): only the values change.
+        - A leaf that requires grad (a parameter) may not be changed while the graph is recorded:
+          its gradient would no longer be that of the value it had. That is PyTorch's rule.
+        - Any other tensor becomes the node ``(its old value) op other`` in the graph.
+
+        Each change bumps the tensor's version, so a graph that used the old values refuses to
+        back-propagate through them (RuntimeError) instead of silently using the new ones.
+        """
+        other_t = other if isinstance(other, Tensor) else None
+        if self.data.base is not None:
+            raise RuntimeError(
+                f"'{name}': this tensor's values are a view of another tensor's (made by .T or reshape); "
+                "in-place arithmetic on it is not supported. Write x = x op y instead."
+            )
+        recording = _grad_enabled and (self.requires_grad or (other_t is not None and other_t.requires_grad))
+        if recording and self.requires_grad and self._backward is None:
+            raise RuntimeError(
+                f"a leaf Variable that requires grad is being used in an in-place operation ('{name}'): "
+                "changing a parameter while the graph is recorded would make its gradient wrong. "
+                "Update parameters inside `with nl.no_grad():`, e.g. `with nl.no_grad(): p -= lr * p.grad`."
+            )
+        value = other_t.data if other_t is not None else _to_array(other)
+        try:
+            fits = np.broadcast_shapes(self.shape, np.shape(value)) == self.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(f"'{name}': cannot update a tensor of shape {self.shape} in place with a value "
+                             f"of shape {np.shape(value)} (the result would have another shape)")
+        if recording:  # record the change as a node whose input is a copy of the old value
+            old = Tensor.__new__(Tensor)
+            for slot in ("requires_grad", "_parents", "_backward", "_op", "_version", "_saved_versions"):
+                setattr(old, slot, getattr(self, slot))
+            old.data, old.grad, old._retain = self.data.copy(), None, False
+            new = op(old, other)
+            self._parents, self._backward, self._op = new._parents, new._backward, name
+            self.requires_grad = True
+            self._saved_versions = (self._version + 1,) + new._saved_versions[1:]
+        ufunc(self.data, value, out=self.data)
+        self._version += 1
+        return self
 
     # -------------------------------------------------------------- reductions
     def sum(self, axis=None, keepdims: bool = False) -> "Tensor":
@@ -425,9 +574,12 @@ class Tensor:
         return Tensor._make(out, (x,), backward, "sum")
 
     def mean(self, axis=None, keepdims: bool = False) -> "Tensor":
-        """Mean of the entries; each entry gets the output's gradient divided by the count."""
-        count = self.data.size if axis is None else np.prod([self.shape[i] for i in np.atleast_1d(axis)])
-        return self.sum(axis=axis, keepdims=keepdims) * (1.0 / count)
+        """Mean of the entries; each entry gets the output's gradient divided by the count.
+
+        The mean of no entries is nan, as in PyTorch.
+        """
+        count = self.data.size if axis is None else int(np.prod([self.shape[i] for i in np.atleast_1d(axis)]))
+        return self.sum(axis=axis, keepdims=keepdims) * (1.0 / count if count else np.nan)
 
     # ------------------------------------------------------------- reshaping
     def reshape(self, *shape) -> "Tensor":
@@ -518,6 +670,27 @@ def _as_tensor(value) -> Tensor:
     return value if isinstance(value, Tensor) else Tensor(value)
 
 
+def _frozen_index(index):
+    """A copy of an index, checked: lists and arrays copied (so the backward uses the index as it
+    was), a Tensor index turned into integers, floats refused."""
+    if isinstance(index, tuple):
+        return tuple(_frozen_index(i) for i in index)
+    if isinstance(index, Tensor):
+        values = index.data
+        if not np.all(values == np.round(values)):
+            raise IndexError(f"a Tensor index must hold whole numbers, got {values.ravel()[:4]}; "
+                             "use an integer array, or a boolean mask such as x > 0")
+        return values.astype(np.intp)
+    if isinstance(index, (list, np.ndarray)):
+        arr = np.array(index)
+        if arr.dtype.kind not in "biu":
+            raise IndexError(f"index arrays must hold integers or booleans, got dtype {arr.dtype}: {index!r:.60}")
+        return arr
+    if isinstance(index, (float, np.floating)):
+        raise IndexError(f"an index must be an integer, a slice, an integer array or a boolean mask, got the float {index}")
+    return index
+
+
 def _broadcast_op(fn, a: Tensor, b: Tensor, name: str) -> np.ndarray:
     try:
         return fn(a.data, b.data)
@@ -525,8 +698,9 @@ def _broadcast_op(fn, a: Tensor, b: Tensor, name: str) -> np.ndarray:
         raise ValueError(f"'{name}': shapes {a.shape} and {b.shape} cannot be broadcast together") from None
 
 
-def _topological_order(root: Tensor) -> list:
-    """Nodes reachable from ``root``, each after all of its parents (iterative, no recursion limit)."""
+def topological_order(root: Tensor) -> list:
+    """The tensors that ``root`` was computed from (those that require grad), and ``root`` itself,
+    each listed after all of its inputs. Iterative, so deep graphs hit no recursion limit."""
     order: list = []
     visited = {id(root)}
     stack: list = [(root, iter(root._parents))]
@@ -541,6 +715,121 @@ def _topological_order(root: Tensor) -> list:
             stack.pop()
             order.append(node)
     return order
+
+
+_topological_order = topological_order  # the older private name
+
+
+class BackwardStep(NamedTuple):
+    """What :func:`backward_steps` did at one node.
+
+    Attributes:
+        node: the tensor just processed.
+        grad: d(root)/d(node), complete (every consumer of the node had added its share).
+        flows: (input, gradient) pairs: what the node passed to each input that requires grad.
+    """
+
+    node: Tensor
+    grad: np.ndarray
+    flows: tuple
+
+
+def backward_steps(root: Tensor, gradient=None, *, retain_graph: bool = False,
+                   accumulate_grad: bool = True) -> Iterator[BackwardStep]:
+    """Backpropagation, one node at a time: the loop that :meth:`Tensor.backward` runs.
+
+    The nodes are visited in reverse topological order, so a node's gradient is complete (every
+    consumer has added its share) before the node passes it on to its inputs. Each step is
+    yielded after it is done, so a figure or a stepper can follow the engine's own walk.
+
+    Args:
+        root: the tensor to differentiate (one element, unless ``gradient`` is given).
+        gradient: d(loss)/d(root) for a non-scalar root.
+        retain_graph: keep the graph; otherwise each node is freed once it has passed its gradient on.
+        accumulate_grad: add the gradients into ``.grad`` of the leaves (and of tensors that called
+            :meth:`Tensor.retain_grad`); False leaves every ``.grad`` untouched.
+    """
+    if not root.requires_grad:
+        raise RuntimeError("backward(): this tensor does not require grad and has no graph to back-propagate through")
+    if gradient is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"backward(): a gradient argument is needed for non-scalar output (shape {root.shape}); "
+                "grad can be implicitly created only for scalar outputs"
+            )
+        seed = np.ones_like(root.data)
+    else:
+        seed = _to_array(gradient)
+        if seed.shape != root.shape:
+            raise ValueError(f"backward(): gradient has shape {seed.shape} but the output has shape {root.shape}")
+
+    grads = {id(root): seed}  # id(node) -> d(root)/d(node) summed so far
+    owned = set()  # ids whose gradient array was created here, so it may be added into in place (speed)
+    for node in reversed(topological_order(root)):
+        g = grads.pop(id(node), None)
+        if g is None:  # no gradient reached this node
+            if node._backward is not None and not retain_graph:
+                _free(node)
+            continue
+        if accumulate_grad and (node._backward is None or node._retain):
+            if node.grad is None:
+                node.grad = np.array(g, dtype=np.float64, copy=True)
+            else:
+                node.grad += g
+        if node._backward is None:  # a leaf: nothing to pass on
+            yield BackwardStep(node, g, ())
+            continue
+        _check_versions(node)
+        flows = []
+        for parent, pg in zip(node._parents, node._backward(g)):  # the chain rule at this node
+            if pg is None or not parent.requires_grad:
+                continue
+            if pg.shape != parent.data.shape:
+                raise RuntimeError(f"backward of {node._op!r} returned a gradient of shape {pg.shape} "
+                                   f"for an input of shape {parent.shape}")
+            flows.append((parent, pg))
+            key = id(parent)
+            if key not in grads:
+                grads[key] = pg
+            elif key in owned:
+                grads[key] += pg
+            else:
+                grads[key] = grads[key] + pg
+                owned.add(key)
+        if not retain_graph:
+            _free(node)
+        yield BackwardStep(node, g, tuple(flows))
+
+
+def _graph_freed(g):
+    raise RuntimeError(
+        "Trying to backward through the graph a second time (or through part of a graph that an earlier "
+        "backward() already freed). backward() frees the graph to release its memory; specify "
+        "retain_graph=True in the first backward() if you need to back-propagate through it again."
+    )
+
+
+def _free(node: Tensor) -> None:
+    """Drop a node's inputs and backward function (and so the arrays they hold); it stays a non-leaf."""
+    node._parents = ()
+    node._backward = _graph_freed
+    node._saved_versions = node._saved_versions[:1]
+
+
+def _check_versions(node: Tensor) -> None:
+    """Refuse to differentiate a node whose output or inputs were changed in place after it was made."""
+    saved = node._saved_versions
+    if saved and (saved[0] != node._version or
+                  any(p._version != v for p, v in zip(node._parents, saved[1:]))):
+        changed = node if saved[0] != node._version else next(
+            p for p, v in zip(node._parents, saved[1:]) if p._version != v)
+        which = "its output" if changed is node else f"an input of shape {changed.shape}"
+        raise RuntimeError(
+            f"one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: {which} of {node._op!r} was changed in place after {node._op!r} was recorded, "
+            "so its gradient would be computed from the new values. Change the tensor out of place "
+            "(x = x + y), or run backward() before changing it."
+        )
 
 
 def tensors(*values: Sequence) -> tuple:

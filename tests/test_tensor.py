@@ -224,14 +224,14 @@ def test_diamond_graph_order():
     assert x.grad == pytest.approx(2 * np.exp(1.5) + 1.5 * np.exp(1.5))
 
 
-def test_inplace_add_does_not_corrupt_the_graph():
+def test_inplace_add_on_a_non_leaf_changes_the_same_tensor_and_keeps_the_graph_right():
     x = Tensor(2.0, requires_grad=True)
     y = x * x
     z = y
-    y += x  # a new node; z still points at x*x
+    y += x  # in place, as in PyTorch: z is the same tensor, now holding x^2 + x
     y.backward()
     assert x.grad == 5.0  # d(x^2 + x)/dx
-    assert z.item() == 4.0
+    assert z is y and z.item() == 6.0
 
 
 def test_deep_chain_has_no_recursion_error():
