@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .tensor import Tensor, _as_tensor, _stable_sigmoid, _unbroadcast
+from .tensor import Tensor, _as_tensor, _stable_sigmoid, _unbroadcast, is_grad_enabled
 
 __all__ = [
     "sigmoid", "tanh", "relu", "leaky_relu", "elu", "prelu", "softplus",
@@ -127,7 +127,8 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """The affine map x W^T + b as one node (``weight`` has shape (out, in), as in PyTorch).
 
-    Gradients: dx = g W, dW = g^T x, db = sum of g over the batch.
+    Gradients: dx = g W, dW = g^T x, db = sum of g over the batch (and over the outputs, for a
+    0-d bias shared by all of them, which PyTorch also accepts).
     """
     x, w = _as_tensor(x), _as_tensor(weight)
     if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1]:
@@ -135,17 +136,21 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input of shape {x.shape} does not fit weight of shape {w.shape}: "
             f"expected the input's last dimension to be in_features = {w.shape[1] if w.ndim == 2 else '?'}"
         )
-    parents = (x, w) if bias is None else (x, w, _as_tensor(bias))
+    b = None if bias is None else _as_tensor(bias)
+    if b is not None and b.shape not in ((), (1,), (w.shape[0],)):
+        raise ValueError(f"linear: bias of shape {b.shape} does not fit weight of shape {w.shape}: expected "
+                         f"a bias of shape ({w.shape[0]},) (one per output feature) or a 0-d bias")
+    parents = (x, w) if b is None else (x, w, b)
     out = x.data @ w.data.T
-    if bias is not None:
-        out += parents[2].data
+    if b is not None:
+        out += b.data
 
     def backward(g):
         g2 = g.reshape(-1, g.shape[-1])
         x2 = x.data.reshape(-1, x.shape[-1])
         grads = [(g @ w.data) if x.requires_grad else None, (g2.T @ x2) if w.requires_grad else None]
-        if bias is not None:
-            grads.append(g2.sum(axis=0) if parents[2].requires_grad else None)
+        if b is not None:
+            grads.append(_unbroadcast(g2.sum(axis=0), b.shape) if b.requires_grad else None)
         return grads
 
     return Tensor._make(out, parents, backward, "linear")
@@ -157,14 +162,18 @@ def _check_reduction(reduction: str) -> None:
         raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
 
 
-def _reduce(loss: np.ndarray, grad: np.ndarray, reduction: str, parent: Tensor, op: str) -> Tensor:
-    """Turn per-element losses and their local gradients into one node with the chosen reduction."""
+def _reduce(loss: np.ndarray, grads: tuple, reduction: str, parents: tuple, op: str) -> Tensor:
+    """Turn per-element losses and their local gradients (one array, or None, per parent) into one
+    node with the chosen reduction: d(sum)/d(loss_i) = 1, d(mean)/d(loss_i) = 1/n."""
     if reduction == "none":
-        return Tensor._make(loss, (parent,), lambda g: (g.reshape(g.shape + (1,) * (grad.ndim - g.ndim)) * grad,), op)
-    if reduction == "sum":
-        return Tensor._make(np.asarray(loss.sum()), (parent,), lambda g: (g * grad,), op)
-    n = max(loss.size, 1)
-    return Tensor._make(np.asarray(loss.sum() / n), (parent,), lambda g: (g * grad / n,), op)
+        def backward(g):
+            g = g.reshape(g.shape + (1,) * (loss_grad_ndim - g.ndim))  # cross_entropy: one g per row
+            return tuple(None if d is None else g * d for d in grads)
+        loss_grad_ndim = next(d.ndim for d in grads if d is not None)
+        return Tensor._make(loss, parents, backward, op)
+    scale = 1.0 if reduction == "sum" else 1.0 / loss.size
+    total = np.asarray(loss.sum() * scale)
+    return Tensor._make(total, parents, lambda g: tuple(None if d is None else (g * scale) * d for d in grads), op)
 
 
 def _same_shape(name: str, x: Tensor, target: np.ndarray) -> None:
@@ -173,10 +182,14 @@ def _same_shape(name: str, x: Tensor, target: np.ndarray) -> None:
             f"{name}: input has shape {x.shape} but target has shape {target.shape}; they must match "
             "(reshape one of them: no silent broadcasting in losses)"
         )
+    if x.size == 0:
+        raise ValueError(f"{name}: the input is empty (shape {x.shape}); a loss needs at least one example")
 
 
-def _target_array(target) -> np.ndarray:
-    return target.data if isinstance(target, Tensor) else np.asarray(target, dtype=np.float64)
+def _target(target) -> tuple[Tensor, bool]:
+    """The target as a tensor, and whether a gradient must flow to it."""
+    t = _as_tensor(target)
+    return t, t.requires_grad and is_grad_enabled()
 
 
 def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
@@ -204,6 +217,8 @@ def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
             f"cross_entropy: logits of shape {x.shape} need a target of shape {expected}, "
             f"got target of shape {t.shape} (batch sizes differ)"
         )
+    if x.size == 0:
+        raise ValueError(f"cross_entropy: the input is empty (shape {x.shape}); a loss needs at least one example")
     n_classes = x.shape[-1]
     bad = (t < 0) | (t >= n_classes)
     if np.any(bad):
@@ -218,49 +233,54 @@ def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
     loss = -logp[rows, t2]
     grad = np.exp(logp)
     grad[rows, t2] -= 1.0
-    return _reduce(loss.reshape(t.shape), grad.reshape(x.shape), reduction, x, "cross_entropy")
+    return _reduce(loss.reshape(t.shape), (grad.reshape(x.shape),), reduction, (x,), "cross_entropy")
 
 
 def binary_cross_entropy(probs: Tensor, target, reduction: str = "mean") -> Tensor:
-    """-[t ln p + (1 - t) ln(1 - p)] on probabilities p in [0, 1].
+    """-[t ln p + (1 - t) ln(1 - p)] on probabilities p in [0, 1] and targets t in [0, 1].
 
-    As in PyTorch, each log is clamped at -100 so that p = 0 or 1 gives a finite loss, and the
-    gradient (p - t) / (p (1 - p)) uses a denominator of at least 1e-12.
+    d/dp = (p - t) / (p (1 - p)); d/dt = ln(1 - p) - ln p (PyTorch 2.13 also differentiates the
+    target). As in PyTorch, each log is clamped at -100 so that p = 0 or 1 gives a finite loss,
+    and the denominator p (1 - p) is at least 1e-12.
     """
     _check_reduction(reduction)
     p = _as_tensor(probs)
-    t = _target_array(target)
-    _same_shape("binary_cross_entropy", p, t)
-    if np.any((p.data < 0) | (p.data > 1)) or np.any(np.isnan(p.data)):
-        bad = p.data[~((p.data >= 0) & (p.data <= 1))].ravel()[0]
-        raise ValueError(f"binary_cross_entropy: input must be probabilities in [0, 1], got {bad}")
+    t, t_grad = _target(target)
+    _same_shape("binary_cross_entropy", p, t.data)
+    for name, a in (("input", p.data), ("target", t.data)):
+        if not np.all((a >= 0) & (a <= 1)):  # also catches nan
+            bad = a[~((a >= 0) & (a <= 1))].ravel()[0]
+            raise ValueError(f"binary_cross_entropy: {name} must be probabilities in [0, 1], got {bad}")
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(p.data), -100.0)
         log_1mp = np.maximum(np.log1p(-p.data), -100.0)
-    loss = -(t * log_p + (1.0 - t) * log_1mp)
-    grad = (p.data - t) / np.maximum(p.data * (1.0 - p.data), 1e-12)
-    return _reduce(loss, grad, reduction, p, "binary_cross_entropy")
+    loss = -(t.data * log_p + (1.0 - t.data) * log_1mp)
+    grad_p = (p.data - t.data) / np.maximum(p.data * (1.0 - p.data), 1e-12)
+    grad_t = log_1mp - log_p if t_grad else None
+    return _reduce(loss, (grad_p, grad_t), reduction, (p, t), "binary_cross_entropy")
 
 
 def binary_cross_entropy_with_logits(logits: Tensor, target, reduction: str = "mean") -> Tensor:
     """Sigmoid + binary cross-entropy in one node, stable for any logit x.
 
-    loss = max(x, 0) - x t + ln(1 + e^-abs(x)); d loss / dx = sigma(x) - t.
+    loss = max(x, 0) - x t + ln(1 + e^-abs(x)); d loss / dx = sigma(x) - t; d loss / dt = -x.
     """
     _check_reduction(reduction)
     x = _as_tensor(logits)
-    t = _target_array(target)
-    _same_shape("binary_cross_entropy_with_logits", x, t)
-    loss = np.maximum(x.data, 0.0) - x.data * t + np.log1p(np.exp(-np.abs(x.data)))
-    grad = _stable_sigmoid(x.data) - t
-    return _reduce(loss, grad, reduction, x, "bce_with_logits")
+    t, t_grad = _target(target)
+    _same_shape("binary_cross_entropy_with_logits", x, t.data)
+    loss = np.maximum(x.data, 0.0) - x.data * t.data + np.log1p(np.exp(-np.abs(x.data)))
+    grad_x = _stable_sigmoid(x.data) - t.data
+    grad_t = -x.data if t_grad else None
+    return _reduce(loss, (grad_x, grad_t), reduction, (x, t), "bce_with_logits")
 
 
 def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
-    """(x - y)^2 per element; d/dx = 2 (x - y)."""
+    """(x - t)^2 per element; d/dx = 2 (x - t), d/dt = -2 (x - t)."""
     _check_reduction(reduction)
     x = _as_tensor(input)
-    t = _target_array(target)
-    _same_shape("mse_loss", x, t)
-    diff = x.data - t
-    return _reduce(diff * diff, 2.0 * diff, reduction, x, "mse_loss")
+    t, t_grad = _target(target)
+    _same_shape("mse_loss", x, t.data)
+    diff = x.data - t.data
+    grad_x = 2.0 * diff
+    return _reduce(diff * diff, (grad_x, -grad_x if t_grad else None), reduction, (x, t), "mse_loss")
