@@ -58,15 +58,28 @@ class Module:
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)
 
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
-        """Yield (name, parameter) pairs, e.g. ('0.weight', ...), for this module and its children."""
+    def named_parameters(self, prefix: str = "", remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """Yield (name, parameter) pairs, e.g. ('0.weight', ...), for this module and its children.
+
+        A parameter shared by several places (tied weights, a layer used twice) is yielded once,
+        under the first name it is found by, as in PyTorch; ``remove_duplicate=False`` yields every name.
+        """
+        seen: set = set()
+        for name, p in self._named_parameters_all(prefix):
+            if remove_duplicate:
+                if id(p) in seen:
+                    continue
+                seen.add(id(p))
+            yield name, p
+
+    def _named_parameters_all(self, prefix: str) -> Iterator[tuple[str, Parameter]]:
         for name, p in self._parameters.items():
             yield prefix + name, p
         for name, m in self._modules.items():
-            yield from m.named_parameters(prefix + name + ".")
+            yield from m._named_parameters_all(prefix + name + ".")
 
     def parameters(self) -> Iterator[Parameter]:
-        """Yield every parameter of this module and its children."""
+        """Yield every parameter of this module and its children, each once."""
         for _, p in self.named_parameters():
             yield p
 
@@ -75,10 +88,16 @@ class Module:
         yield from self._modules.values()
 
     def modules(self) -> Iterator["Module"]:
-        """Yield this module and every module inside it."""
-        yield self
-        for m in self._modules.values():
-            yield from m.modules()
+        """Yield this module and every module inside it, each once (a module used twice is one module)."""
+        seen: set = set()
+        stack = [self]
+        while stack:
+            m = stack.pop()
+            if id(m) in seen:
+                continue
+            seen.add(id(m))
+            yield m
+            stack.extend(reversed(list(m._modules.values())))
 
     def zero_grad(self) -> None:
         """Reset every parameter's gradient to None (PyTorch's default, ``set_to_none=True``)."""
@@ -86,12 +105,12 @@ class Module:
             p.grad = None
 
     def state_dict(self) -> dict[str, np.ndarray]:
-        """A copy of every parameter's values, by name."""
-        return {name: p.data.copy() for name, p in self.named_parameters()}
+        """A copy of every parameter's values, by name (a shared parameter under each of its names, as in PyTorch)."""
+        return {name: p.data.copy() for name, p in self.named_parameters(remove_duplicate=False)}
 
     def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
         """Copy values saved by :meth:`state_dict` back into the parameters (names and shapes must match)."""
-        own = dict(self.named_parameters())
+        own = dict(self.named_parameters(remove_duplicate=False))
         if set(own) != set(state):
             raise KeyError(f"load_state_dict: missing {sorted(set(own) - set(state))}, unexpected {sorted(set(state) - set(own))}")
         for name, p in own.items():
