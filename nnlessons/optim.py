@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Iterable
 
 import numpy as np
@@ -29,12 +30,23 @@ class SGD:
             raise ValueError(f"SGD: invalid learning rate {lr!r}; expected a number >= 0")
         if not isinstance(momentum, (int, float, np.floating)) or math.isnan(momentum) or momentum < 0:
             raise ValueError(f"SGD: invalid momentum {momentum!r}; expected a number >= 0")
-        self.params = list(params)
-        if not self.params:
-            raise ValueError("SGD: got an empty parameter list")
-        for i, p in enumerate(self.params):
+        if isinstance(params, Tensor):
+            raise TypeError("SGD: params must be an iterable of tensors, e.g. model.parameters() or [w, b], "
+                            "not a single Tensor")
+        self.params = []
+        for i, p in enumerate(params):
             if not isinstance(p, Tensor) or not p.requires_grad:
                 raise ValueError(f"SGD: parameter {i} is not a tensor that requires grad")
+            if not p.is_leaf:
+                raise ValueError(f"SGD: can't optimize a non-leaf Tensor (parameter {i} was computed by "
+                                 f"{p.op!r}); pass the tensors you created, e.g. model.parameters()")
+            if any(p is q for q in self.params):
+                warnings.warn("SGD: optimizer contains a parameter group with duplicate parameters; each "
+                              "is stepped once, as in PyTorch", UserWarning, stacklevel=2)
+                continue
+            self.params.append(p)
+        if not self.params:
+            raise ValueError("SGD: got an empty parameter list")
         self.lr = float(lr)
         self.momentum = float(momentum)
         self._velocity: list = [None] * len(self.params)
@@ -45,7 +57,7 @@ class SGD:
             p.grad = None
 
     def step(self) -> None:
-        """Move every parameter one step against its gradient (in place)."""
+        """Move every parameter one step against its gradient (in place; each parameter once)."""
         for i, p in enumerate(self.params):
             if p.grad is None:
                 continue
@@ -59,3 +71,4 @@ class SGD:
                     v += g
                 g = v
             p.data -= self.lr * g
+            p._version += 1  # an in-place change: a graph still holding the old value refuses to use it
