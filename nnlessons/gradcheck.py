@@ -29,11 +29,15 @@ def gradcheck(fn: Callable[..., Tensor], inputs: Sequence[Tensor] | Tensor, eps:
     Raises:
         GradcheckError: naming the input, the index, and both values at the first mismatch.
     """
-    if isinstance(inputs, Tensor):
-        inputs = (inputs,)
-    inputs = tuple(inputs)
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     if not any(isinstance(x, Tensor) and x.requires_grad for x in inputs):
         raise ValueError("gradcheck: no input is a Tensor with requires_grad=True")
+    # Differentiate with respect to fresh leaf copies of the inputs, as PyTorch differentiates with
+    # respect to the inputs themselves: this works for non-leaf inputs (whose .grad is never filled)
+    # and non-contiguous ones (whose values could not be nudged through a flat view), and leaves
+    # the caller's tensors and their .grad untouched.
+    inputs = tuple(Tensor(np.ascontiguousarray(x.data), requires_grad=x.requires_grad)
+                   if isinstance(x, Tensor) else x for x in inputs)
     out = fn(*inputs)
     if not isinstance(out, Tensor):
         raise TypeError(f"gradcheck: fn must return a Tensor, got {type(out).__name__}")
@@ -43,20 +47,15 @@ def gradcheck(fn: Callable[..., Tensor], inputs: Sequence[Tensor] | Tensor, eps:
         with no_grad():
             return float(np.sum(v * fn(*inputs).data))
 
-    saved = [x.grad for x in inputs if isinstance(x, Tensor)]
-    for x in inputs:
-        if isinstance(x, Tensor):
-            x.grad = None
-    (out * v).sum().backward()
+    if out.requires_grad:
+        (out * v).sum().backward()
     analytic = [x.grad if isinstance(x, Tensor) else None for x in inputs]
-    for x, g in zip((x for x in inputs if isinstance(x, Tensor)), saved):
-        x.grad = g
 
     for k, x in enumerate(inputs):
         if not (isinstance(x, Tensor) and x.requires_grad):
             continue
         got = analytic[k] if analytic[k] is not None else np.zeros_like(x.data)
-        flat = x.data.reshape(-1)  # a view: nudging it nudges the input
+        flat = x.data.reshape(-1)  # a view (the copy is contiguous): nudging it nudges the input
         for i in range(flat.size):
             orig = flat[i]
             flat[i] = orig + eps
