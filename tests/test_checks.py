@@ -146,3 +146,28 @@ def test_no_cases_is_refused():
         check_function(reference_sigmoid, reference_sigmoid, {})
     with pytest.raises(ValueError, match=r"\(label, args\)"):
         check_function(reference_sigmoid, reference_sigmoid, [(0.0,)])
+
+
+def test_a_number_where_none_was_expected_does_not_ask_about_return(capsys):
+    ok, out = run(capsys, lambda x: 1.0, lambda x: None, {"in place": 0.0}, name="update")
+    assert not ok
+    assert "wrong type: expected None, got a number." in out and "forget" not in out
+
+
+def test_integer_results_are_printed_as_integers(capsys):
+    ok, out = run(capsys, lambda x: np.array([2, 4]), lambda x: np.array([2, 3]), {"counts": 0.0}, name="count")
+    assert not ok and "expected 3, got 4; largest difference 1 (1 of 2 entries differ)" in out
+
+
+def test_long_inputs_are_not_echoed_the_case_is_named(capsys):
+    long = np.arange(20.0)
+    ok, out = run(capsys, lambda x: x + 1, lambda x: x, {"twenty numbers": (long,)}, name="identity")
+    assert not ok
+    assert "Case 'twenty numbers': wrong value at index 0" in out and "array of shape" not in out
+
+
+def test_verdict_is_truthy_like_the_result_and_displays_nothing():
+    from nnlessons.checks import Verdict
+
+    assert Verdict(True) and not Verdict(False)
+    assert Verdict(True)._ipython_display_() is None and repr(Verdict(False)) == "Verdict(passed=False)"

@@ -21,9 +21,32 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["check_function", "check_value", "compare", "PASS", "FAIL"]
+__all__ = ["check_function", "check_value", "compare", "PASS", "FAIL", "Verdict"]
 
 PASS, FAIL = "\u2713", "\u2717"  # check mark, ballot x
+
+
+class Verdict:
+    """What a check returns: true if the check passed, false if not.
+
+    The check has already printed its verdict, so in a notebook a ``Verdict`` displays nothing (a cell that
+    ends with a check shows the message, not a bare ``True`` or ``False`` after it); ``assert check(...)``
+    and ``if check(...)`` work as with a bool.
+    """
+
+    __slots__ = ("passed",)
+
+    def __init__(self, passed: bool) -> None:
+        self.passed = bool(passed)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        return f"Verdict(passed={self.passed})"
+
+    def _ipython_display_(self) -> None:  # IPython shows this instead of the repr: nothing
+        return None
 
 
 def _is_tensor(x: Any) -> bool:
@@ -37,8 +60,8 @@ def _is_numeric(x: Any) -> bool:
     return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
 
 
-def _kind(x: Any) -> str:
-    """How to name a value's type to a student."""
+def _kind(x: Any, result: bool = False) -> str:
+    """How to name a value's type to a student (``result``: x is what the student's code returned)."""
     if _is_tensor(x):
         return "a Tensor"
     if isinstance(x, np.ndarray):
@@ -48,7 +71,7 @@ def _kind(x: Any) -> str:
     if _is_numeric(x):
         return "a number"
     if x is None:
-        return "None (did you forget to return?)"
+        return "None (did you forget to return?)" if result else "None"
     return f"a {type(x).__name__}"
 
 
@@ -76,11 +99,12 @@ def compare(got: Any, expected: Any, *, atol: float = 1e-8, rtol: float = 1e-6) 
     """None if ``got`` matches ``expected``; else a sentence saying what differs."""
     if _is_tensor(expected) or _is_tensor(got):
         if not (_is_tensor(expected) and _is_tensor(got)):
-            return f"wrong type: expected {_kind(expected)}, got {_kind(got)}"
+            return f"wrong type: expected {_kind(expected)}, got {_kind(got, result=True)}"
         return compare(got.data, expected.data, atol=atol, rtol=rtol)
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)):
-            return f"wrong type: expected a {type(expected).__name__} of {len(expected)} values, got {_kind(got)}"
+            return (f"wrong type: expected a {type(expected).__name__} of {len(expected)} values, "
+                    f"got {_kind(got, result=True)}")
         if len(got) != len(expected):
             return f"wrong length: expected {len(expected)} values, got {len(got)}"
         for i, (g, e) in enumerate(zip(got, expected)):
@@ -92,7 +116,7 @@ def compare(got: Any, expected: Any, *, atol: float = 1e-8, rtol: float = 1e-6) 
         array_expected = isinstance(expected, np.ndarray) and expected.ndim > 0
         if not _is_numeric(got) or (array_expected and not isinstance(got, np.ndarray)):
             what = f"a NumPy array of {_shape_text(expected.shape)}" if array_expected else _kind(expected)
-            return f"wrong type: expected {what}, got {_kind(got)}"
+            return f"wrong type: expected {what}, got {_kind(got, result=True)}"
         g, e = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
         if g.shape != e.shape:
             return f"wrong shape: expected {_shape_text(e.shape)}, got {_shape_text(g.shape)}"
@@ -105,13 +129,20 @@ def compare(got: Any, expected: Any, *, atol: float = 1e-8, rtol: float = 1e-6) 
         worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), e.shape)) if e.ndim else ()
         where = "" if e.ndim == 0 else f" at index {worst if e.ndim > 1 else worst[0]}"
         count = "" if e.ndim == 0 else f" ({int((~close).sum())} of {e.size} entries differ)"
-        largest = f"; largest difference {_short(diff[worst])}" if np.isfinite(diff[worst]) else ""
-        return f"wrong value{where}: expected {_short(e[worst])}, got {_short(g[worst])}{largest}{count}"
+        largest = f"; largest difference {_short(_as_int(diff[worst], expected))}" if np.isfinite(diff[worst]) else ""
+        return (f"wrong value{where}: expected {_short(_as_int(e[worst], expected))}, "
+                f"got {_short(_as_int(g[worst], got))}{largest}{count}")
     if _kind(got) != _kind(expected):
-        return f"wrong type: expected {_kind(expected)}, got {_kind(got)}"
+        return f"wrong type: expected {_kind(expected)}, got {_kind(got, result=True)}"
     if got != expected:
         return f"wrong value: expected {_short(expected)}, got {_short(got)}"
     return None
+
+
+def _as_int(value: float, source: Any) -> Any:
+    """``value`` as an int if ``source`` holds integers (a count is printed 3, not 3.0)."""
+    integral = (np.asarray(source).dtype.kind in "iu") if _is_numeric(source) else False
+    return int(value) if integral and float(value).is_integer() else value
 
 
 def check_value(got: Any, expected: Any, *, name: str = "your answer", atol: float = 1e-8,
@@ -185,10 +216,14 @@ def check_function(user_fn: Callable[..., Any], reference_fn: Callable[..., Any]
     others = f" (failing cases: {', '.join(repr(f[0]) for f in failures)})" if len(failures) > 1 else ""
     head = f"{len(failures)} of {total} checks failed" if total > 1 else "The check failed"
     print(f"{FAIL} {head} for {name}{others}.\n"
-          f"  Case {label!r} {message}.")
+          f"  Case {label!r}{message}.")
     return False
 
 
 def _input_text(args: tuple) -> str:
+    """" (inputs ...)" when every input reads in full; "" when one would be cut (the case's label names it)."""
+    texts = [_short(a, 40) for a in args]
+    if any(t.endswith("...") or t.startswith("<array of shape") for t in texts):
+        return ""
     word = "input" if len(args) == 1 else "inputs"
-    return f"({word} {', '.join(_short(a, 40) for a in args)})"
+    return f" ({word} {', '.join(texts)})"
