@@ -13,13 +13,15 @@ A small, NumPy-backed autograd engine with PyTorch's names and semantics::
 from . import functional, nn, optim
 from . import functional as F
 from .gradcheck import GradcheckError, gradcheck
-from .tensor import Tensor, default_rng, enable_grad, is_grad_enabled, manual_seed, no_grad
+from .tensor import (BackwardStep, Tensor, backward_steps, default_rng, enable_grad, is_grad_enabled, manual_seed,
+                     no_grad, topological_order)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Tensor", "no_grad", "enable_grad", "is_grad_enabled", "manual_seed", "default_rng",
     "gradcheck", "GradcheckError", "functional", "F", "nn", "optim",
+    "topological_order", "backward_steps", "BackwardStep",
 ]
 
 

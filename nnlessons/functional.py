@@ -230,10 +230,10 @@ def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
     t2 = t.reshape(-1)
     logp = _log_softmax_array(x2, 1)
     rows = np.arange(len(t2))
-    loss = -logp[rows, t2]
+    loss = -logp[rows, t2].reshape(t.shape)  # negated after the reshape: an array of its own, not a view
     grad = np.exp(logp)
     grad[rows, t2] -= 1.0
-    return _reduce(loss.reshape(t.shape), (grad.reshape(x.shape),), reduction, (x,), "cross_entropy")
+    return _reduce(loss, (grad.reshape(x.shape),), reduction, (x,), "cross_entropy")
 
 
 def binary_cross_entropy(probs: Tensor, target, reduction: str = "mean") -> Tensor:

@@ -4,7 +4,13 @@ Every operation below computes its value and, right beside it, a ``backward``
 function: given the gradient of the final result with respect to the
 operation's output (``g``), it returns the gradient with respect to each
 input. That is the chain rule, one node at a time. ``Tensor.backward`` visits
-the nodes of the graph in reverse topological order and calls them.
+the nodes of the graph in reverse topological order and calls them
+(:func:`backward_steps` is that walk, one node at a time), then frees the graph.
+
+To add an operation outside this file, use the public surface: :meth:`Tensor.from_op`
+records it, :attr:`Tensor.inputs` and :attr:`Tensor.op` read a node,
+:meth:`Tensor.input_grads` runs one node's backward, :func:`topological_order` lists a
+graph, and :func:`backward_steps` follows backpropagation step by step.
 
 A scalar is simply a 0-d tensor, so the worked examples of the course and the
 vectorised networks run on the same engine.

@@ -282,3 +282,72 @@ def test_extreme_inputs_are_finite_without_warnings():
         (s.sum() + x.tanh().sum()).backward()
     np.testing.assert_allclose(s.data, [0, 1.9287498479639178e-22, 0.5, 1, 1], rtol=1e-12, atol=1e-300)
     assert np.all(np.isfinite(x.grad))
+
+
+# ------------------------------------------------------- the public extension surface
+def cube(x):
+    """x^3 as a new operation, written with the public API: d/dx = 3 x^2."""
+    return Tensor.from_op(x.data**3, (x,), lambda g: (g * 3 * x.data**2,), "cube")
+
+
+def test_from_op_records_a_new_operation():
+    x = Tensor([1.0, -2.0], requires_grad=True)
+    y = cube(x)
+    assert y.op == "cube" and y.inputs == (x,) and not y.is_leaf
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 12.0])  # 3 x^2
+    with nl.no_grad():
+        assert cube(x).is_leaf and cube(x).inputs == ()
+
+
+def test_from_op_checks_its_arguments_and_the_backward_it_is_given():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match="input 0 is a ndarray, not a Tensor"):
+        Tensor.from_op(x.data, (x.data,), lambda g: (g,), "bad")
+    two = Tensor.from_op(x.data, (x,), lambda g: (g, g), "two_grads")
+    with pytest.raises(ValueError, match="'two_grads' returned 2 gradients for 1 inputs"):
+        two.sum().backward()
+    wrong_shape = Tensor.from_op(x.data, (x,), lambda g: (np.ones(3),), "wrong_shape")
+    with pytest.raises(RuntimeError, match=r"'wrong_shape' returned a gradient of shape \(3,\) for an input of shape \(2,\)"):
+        wrong_shape.sum().backward()
+
+
+def test_topological_order_lists_each_node_after_its_inputs():
+    x = Tensor(1.5, requires_grad=True)
+    a = x.exp()
+    b = a * x
+    c = a + b
+    order = nl.topological_order(c)
+    assert order[-1] is c and len(order) == 4 and {id(t) for t in order} == {id(x), id(a), id(b), id(c)}
+    position = {id(t): i for i, t in enumerate(order)}
+    for node in order:
+        assert all(position[id(p)] < position[id(node)] for p in node.inputs)
+
+
+def test_backward_steps_is_the_walk_of_backward_and_can_leave_grads_and_graph_alone():
+    x = Tensor(1.5, requires_grad=True)
+    a = x.exp()
+    b = a * x
+    c = a + b  # dc/da = 1 + x, dc/db = 1, dc/dx = 2 e^x + x e^x
+    steps = list(nl.backward_steps(c, retain_graph=True, accumulate_grad=False))
+    assert x.grad is None and c.inputs == (a, b)  # nothing written, graph kept
+    by_node = {id(s.node): s for s in steps}
+    assert [s.node for s in steps][0] is c and steps[-1].node is x
+    assert by_node[id(a)].grad == pytest.approx(1 + 1.5)
+    assert by_node[id(x)].grad == pytest.approx(2 * np.exp(1.5) + 1.5 * np.exp(1.5))
+    flows = {id(p): g for p, g in by_node[id(b)].flows}  # b = a * x sends x's share: 1 * a = e^x
+    assert flows[id(x)] == pytest.approx(np.exp(1.5)) and flows[id(a)] == pytest.approx(1.5)
+    c.backward()  # the graph was retained, so backward still works, and gives the same number
+    assert x.grad == pytest.approx(by_node[id(x)].grad)
+
+
+def test_input_grads_is_one_step_of_the_chain_rule():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    w = Tensor([3.0, 5.0], requires_grad=True)
+    y = x * w
+    gx, gw = y.input_grads(np.array([1.0, 10.0]))
+    np.testing.assert_array_equal(gx, [3.0, 50.0])  # g * w
+    np.testing.assert_array_equal(gw, [1.0, 20.0])  # g * x
+    assert x.grad is None
+    with pytest.raises(RuntimeError, match="leaf"):
+        x.input_grads(np.ones(2))
