@@ -1,4 +1,9 @@
-"""Checks for the coding exercises of chapter 5: the hand-derived gradient of the cross-entropy."""
+"""Checks for the coding exercises of chapter 5: hand-derived gradients of the cross-entropy.
+
+- :func:`check_ce_grad`: logistic regression, the mean of (yhat - y) x over a batch;
+- :func:`check_softmax_ce_grad`: softmax outputs, the gradient with respect to the logits, compared
+  with what autograd finds by back-propagating through the loss built from elementary operations.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from ..tensor import Tensor
 from . import check_function
 
-__all__ = ["check_ce_grad", "ce_grad_reference"]
+__all__ = ["check_ce_grad", "ce_grad_reference", "check_softmax_ce_grad", "softmax_ce_grad_autograd"]
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -47,3 +53,41 @@ def check_ce_grad(ce_grad: Callable[..., Any]) -> bool:
     return check_function(ce_grad, ce_grad_reference, _ce_cases(), name="ce_grad", atol=1e-10, rtol=1e-8)
 
 
+
+
+def softmax_ce_grad_autograd(Z, y) -> np.ndarray:
+    """d/dZ of the mean softmax cross-entropy, found by autograd (not by the formula P - Y).
+
+    The loss is built from elementary operations: shift each row by its largest logit (a constant),
+    exp, sum, log, pick the label's entry, average; ``backward()`` then applies the chain rule.
+    """
+    Z = np.asarray(Z, dtype=np.float64)
+    y = np.asarray(y)
+    logits = Tensor(Z, requires_grad=True)
+    shifted = logits - Tensor(Z.max(axis=1, keepdims=True))
+    log_p = shifted - shifted.exp().sum(axis=1, keepdims=True).log()
+    loss = -log_p[np.arange(len(y)), y].mean()
+    loss.backward()
+    return logits.grad
+
+
+def _softmax_cases() -> dict:
+    rng = np.random.default_rng(6)
+    return {
+        "one example, three classes": (np.array([[1.0, 2.0, 0.5]]), np.array([2])),
+        "a batch of 4 examples, 3 classes": (rng.normal(size=(4, 3)), np.array([0, 2, 1, 2])),
+        "two classes, logits (0, z): the sigmoid case": (np.array([[0.0, 1.5], [0.0, -0.5]]), np.array([1, 0])),
+        "large logits such as 1000 (shift by the largest logit before exp)": (
+            np.array([[1000.0, 0.0, -1000.0], [800.0, 805.0, 790.0]]), np.array([1, 1])),
+    }
+
+
+def check_softmax_ce_grad(softmax_ce_grad: Callable[..., Any]) -> bool:
+    """Check ``softmax_ce_grad(Z, y)``: the gradient of the mean softmax cross-entropy with respect to ``Z``.
+
+    ``Z`` has shape (N, C) (the logits, one example per row), ``y`` shape (N,) with class indices
+    0 .. C-1. The answer is an array of shape (N, C), compared with the gradient autograd finds.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a bad softmax gets a verdict, not warnings
+        return check_function(softmax_ce_grad, softmax_ce_grad_autograd, _softmax_cases(),
+                              name="softmax_ce_grad", atol=1e-10, rtol=1e-8)
