@@ -54,8 +54,10 @@ test: $(TEST_STAMP)
 	$(MAKE) --no-print-directory book
 	$(PY) -m pytest tests/test_live_jupyter.py tests/test_site.py -p no:xdist
 
+# .jupyter/ adds the course's server settings to the user's own (a save does not write the Python version).
 lab: $(STAMP)
-	cd book && ../$(VENV)/bin/jupyter lab
+	cd book && JUPYTER_CONFIG_PATH="$(CURDIR)/.jupyter$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+		../$(VENV)/bin/jupyter lab
 
 outputs: $(STAMP)
 	$(NB_ENV) $(PY) scripts/run_notebooks.py $(NOTEBOOKS)

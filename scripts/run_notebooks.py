@@ -61,6 +61,8 @@ def normalise(nb: nbformat.NotebookNode) -> None:
     until the cell is run again.
     """
     nb.metadata.pop("widgets", None)
+    # The kernel's language_info less the Python version: what a save in `make lab` writes too (the pre-save
+    # hook in .jupyter/jupyter_server_config.py drops the version), so opening a chapter changes nothing.
     nb.metadata.setdefault("language_info", {}).pop("version", None)
     kernelspec = nb.metadata.setdefault("kernelspec", {})
     kernelspec.update(name=KERNEL_NAME, display_name="Python 3 (ipykernel)", language="python")

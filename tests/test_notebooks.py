@@ -2,19 +2,23 @@
 
 nbval proves that the stored outputs are what the code prints now; these tests check that the stored
 notebooks are fit to be built into the website and committed: run top to bottom in the right kernel, no
-errors or warnings, nothing of the author's machine, the Colab install cell, listed in the table of
-contents, and alt text for every figure. They read JSON only, so they take well under a second.
+errors or warnings, nothing of the author's machine (no Python version in the metadata either: a save in
+JupyterLab would write the same), the Colab install cell, listed in the table of contents, and alt text for
+every figure. They read JSON only, so they take well under a second.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import importlib.util
 import json
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
+import traitlets.config
 
 from toc import toc_files
 
@@ -200,6 +204,62 @@ def test_no_live_widget_views_stored(nb_path):
     live = [where(nb_path, c) for c in code_cells(nb_path) for out in c.get("outputs", [])
             if WIDGET_VIEW in out.get("data", {})]
     assert not live, f"live widget views stored (run `make outputs` to keep only the static version): {live}"
+
+
+def load_save_hook():
+    """The pre-save hook of .jupyter/jupyter_server_config.py (what `make lab` runs on every save)."""
+    namespace = {"get_config": traitlets.config.Config}
+    exec(compile((ROOT / ".jupyter" / "jupyter_server_config.py").read_text(encoding="utf-8"),
+                 "jupyter_server_config.py", "exec"), namespace)
+    assert namespace["c"].ContentsManager.pre_save_hook is namespace["drop_machine_metadata"]
+    return namespace["drop_machine_metadata"]
+
+
+def saved_metadata(metadata: dict) -> dict:
+    """Notebook metadata as a JupyterLab save under `make lab` writes it."""
+    model = {"type": "notebook", "content": {"metadata": copy.deepcopy(metadata), "cells": []}}
+    load_save_hook()(model=model, path="x.ipynb", contents_manager=None)
+    return model["content"]["metadata"]
+
+
+def test_metadata_is_what_a_save_writes(nb_path):
+    """Opening a notebook makes JupyterLab copy the kernel's language_info and kernelspec into its metadata,
+    and a save writes them (less the Python version, which the save hook drops): stored metadata that
+    differs from that would show as a diff in a student's clone after merely opening the chapter."""
+    from ipykernel.ipkernel import IPythonKernel
+    from ipykernel.kernelspec import get_kernel_dict
+
+    spec = get_kernel_dict()
+    kernel = {"kernelspec": {"display_name": spec["display_name"], "language": spec["language"],
+                             "name": "python3"},
+              "language_info": copy.deepcopy(IPythonKernel.language_info)}
+    expected = saved_metadata(kernel)
+    assert "version" not in expected["language_info"]
+    stored = {key: load(nb_path)["metadata"].get(key) for key in expected}
+    assert stored == expected, (
+        f"{nb_path.name}: the stored kernelspec/language_info differ from what a save in JupyterLab writes; "
+        f"run `make outputs`:\n stored {stored}\n a save {expected}")
+
+
+def test_save_hook_drops_the_python_version_only_and_make_outputs_agrees():
+    from ipykernel.ipkernel import IPythonKernel
+
+    spec = importlib.util.spec_from_file_location("run_notebooks", ROOT / "scripts" / "run_notebooks.py")
+    run_notebooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run_notebooks)
+    info = {**IPythonKernel.language_info, "version": "3.99.1"}
+    metadata = {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+                "language_info": info, "mystnb": {"kept": True}}
+    saved = saved_metadata(metadata)
+    assert saved["language_info"] == {k: v for k, v in info.items() if k != "version"}
+    assert saved["kernelspec"] == metadata["kernelspec"] and saved["mystnb"] == {"kept": True}
+    nb = nbformat.v4.new_notebook(metadata=copy.deepcopy(metadata))
+    run_notebooks.normalise(nb)
+    assert nb.metadata == saved, "make outputs and a save in JupyterLab store different metadata"
+
+    other = {"type": "file", "content": "language_info version", "format": "text"}
+    load_save_hook()(model=other, path="notes.txt", contents_manager=None)
+    assert other["content"] == "language_info version"
 
 
 def test_colab_cell_installs_the_package_only_when_it_is_missing(monkeypatch, capsys):
