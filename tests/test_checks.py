@@ -171,3 +171,11 @@ def test_verdict_is_truthy_like_the_result_and_displays_nothing():
 
     assert Verdict(True) and not Verdict(False)
     assert Verdict(True)._ipython_display_() is None and repr(Verdict(False)) == "Verdict(passed=False)"
+
+
+def test_many_failing_cases_are_summarised_and_a_0d_array_is_a_number(capsys):
+    cases = {f"case {i}": (float(i),) for i in range(6)}
+    ok, out = run(capsys, lambda x: None, lambda x: np.asarray(x), cases, name="f")
+    assert not ok
+    assert "(failing cases: 'case 0', 'case 1', 'case 2', and 3 more)" in out
+    assert "wrong type: expected a number, got None (did you forget to return?)" in out

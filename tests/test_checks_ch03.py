@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from nnlessons.checks import Verdict
 from nnlessons.checks.ch03 import ACTIVATIONS, check_derivative, derivative_cases, reference_derivative
 
 
@@ -36,7 +37,8 @@ def test_reference_at_the_kink_is_the_left_slope_as_in_pytorch():
 
 @pytest.mark.parametrize("name", sorted(RIGHT))
 def test_right_derivatives_pass(name, capsys):
-    assert check_derivative(RIGHT[name], name) is True
+    verdict = check_derivative(RIGHT[name], name)
+    assert isinstance(verdict, Verdict) and bool(verdict) is True
     assert capsys.readouterr().out.startswith("\u2713 All ")
 
 
@@ -51,17 +53,17 @@ def test_cases_avoid_the_kink_of_rectifiers_and_include_zero_for_smooth_function
 
 def test_forgetting_alpha_fails_on_the_other_alpha_and_says_where(capsys):
     def elu_derivative(x, alpha):
-        return np.where(x > 0, 1.0, np.exp(x))  # alpha left out: right only for alpha = 1
+        return np.where(x > 0, 1.0, np.exp(np.minimum(x, 0.0)))  # alpha left out: right only for alpha = 1
 
-    assert check_derivative(elu_derivative, "elu") is False
+    assert not check_derivative(elu_derivative, "elu")
     out = capsys.readouterr().out
-    assert "4 of 10 checks failed for elu_derivative" in out
+    assert "4 of 12 checks failed for elu_derivative" in out
     assert "Case 'a negative number, alpha=0.5' (inputs -0.75, 0.5): wrong value" in out
     assert f"expected {0.5 * np.exp(-0.75):.6g}, got {np.exp(-0.75):.6g}" in out
 
 
 def test_the_function_instead_of_its_derivative_fails(capsys):
-    assert check_derivative(lambda x: np.tanh(x), "tanh") is False
+    assert not check_derivative(lambda x: np.tanh(x), "tanh")
     out = capsys.readouterr().out
     assert "your tanh derivative" in out and "wrong value" in out
 
@@ -70,14 +72,14 @@ def test_scalar_only_code_is_reported_as_an_exception_on_arrays(capsys):
     def relu_derivative(x):
         return 1.0 if x > 0 else 0.0
 
-    assert check_derivative(relu_derivative, "relu") is False
+    assert not check_derivative(relu_derivative, "relu")
     out = capsys.readouterr().out
     assert "relu_derivative raised ValueError" in out and "Case 'a vector'" in out
 
 
 def test_sigmoid_derivative_written_as_sigma_times_one_minus_sigma_is_exact_enough_at_large_x(capsys):
     # e^30 is finite; sigma(30) (1 - sigma(30)) is 9.4e-14 and agrees to the tolerances
-    assert check_derivative(lambda x: sigmoid(x) * (1 - sigmoid(x)), "sigmoid") is True
+    assert check_derivative(lambda x: sigmoid(x) * (1 - sigmoid(x)), "sigmoid")
 
 
 def test_unknown_activation_is_a_clear_error():
@@ -85,3 +87,33 @@ def test_unknown_activation_is_a_clear_error():
         check_derivative(lambda x: x, "swish")
     with pytest.raises(ValueError, match="has no parameter"):
         reference_derivative("relu", 1.0, 0.1)
+
+
+def test_an_elu_derivative_that_overflows_for_large_x_fails_with_a_hint(capsys):
+    def elu_derivative(x, alpha):
+        return np.where(x > 0, 1.0, alpha * np.exp(x))  # right values, but e^1000 overflows on the way
+
+    with np.errstate(over="ignore"):  # the values at +-1000 are right once the overflow is ignored ...
+        assert np.array_equal(elu_derivative(np.array([-1000.0, 1000.0]), 1.0), [0.0, 1.0])
+    verdict = check_derivative(elu_derivative, "elu")
+    assert not verdict  # ... and still the check fails
+    out = capsys.readouterr().out
+    assert "2 of 12 checks failed for elu_derivative" in out
+    assert "Case 'very large inputs, alpha=1'" in out and "overflow encountered in exp" in out
+    assert "np.exp(np.minimum(x, 0))" in out
+
+
+def test_an_elu_derivative_that_multiplies_inf_by_zero_fails(capsys):
+    def elu_derivative(x, alpha):
+        return (x > 0) * 1.0 + (x <= 0) * alpha * np.exp(x)  # 0 * inf = nan at x = 1000
+
+    assert not check_derivative(elu_derivative, "elu")
+    assert "very large inputs" in capsys.readouterr().out
+
+
+def test_the_starter_returning_ones_fails_and_the_verdict_displays_nothing(capsys):
+    verdict = check_derivative(lambda x, alpha: np.ones_like(np.asarray(x, dtype=float)), "elu")
+    out = capsys.readouterr().out
+    assert not verdict and verdict._ipython_display_() is None
+    assert "(failing cases: 'a negative number, alpha=1', 'a vector, alpha=1', 'large inputs, alpha=1', and 7 more)" in out
+    assert "wrong value: expected 0.472367, got 1.0" in out

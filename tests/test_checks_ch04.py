@@ -6,6 +6,7 @@ import pytest
 import nnlessons as nl
 from nnlessons import nn
 from nnlessons.chapters import approximation as approx
+from nnlessons.checks import Verdict
 from nnlessons.checks.ch04 import BUMP_CASES, check_bump, reference_bump
 
 
@@ -37,29 +38,29 @@ def test_reference_bump_is_the_closed_form():
 
 def test_right_answer_passes(capsys):
     ok, out = run(capsys, right)
-    assert ok is True
+    assert isinstance(ok, Verdict) and bool(ok) is True
     assert out == "\u2713 All 3 checks passed for make_bump: two sigmoid units make the bump."
 
 
 def test_the_library_construction_passes(capsys):
     ok, _ = run(capsys, lambda left, r, h, s: approx.bump_network([left, r], [h], s))
-    assert ok is True
+    assert isinstance(ok, Verdict) and bool(ok) is True
 
 
 def test_an_equivalent_network_with_negative_weights_passes(capsys):
     # sigmoid(-z) = 1 - sigmoid(z): -h sigma(-s(x - l)) + h sigma(-s(x - r)) is the same bump
     ok, out = run(capsys, lambda left, r, h, s: two_units([-s, -s], [s * left, s * r], [-h, h], 0.0))
-    assert ok is True, out
+    assert isinstance(ok, Verdict) and bool(ok) is True, out
 
 
 def test_swapped_units_pass(capsys):
     ok, _ = run(capsys, lambda left, r, h, s: two_units([s, s], [-s * r, -s * left], [-h, h], 0.0))
-    assert ok is True
+    assert isinstance(ok, Verdict) and bool(ok) is True
 
 
 def test_bias_without_minus_sign_is_named(capsys):
     ok, out = run(capsys, lambda left, r, h, s: two_units([s, s], [s * left, s * r], [h, -h], 0.0))
-    assert ok is False
+    assert isinstance(ok, Verdict) and bool(ok) is False
     assert out.startswith("\u2717 3 of 3 checks failed for make_bump.")
     assert "Case 'unit bump on [0, 1]'" in out
     assert "Your steps sit at -left and -right" in out
@@ -67,25 +68,25 @@ def test_bias_without_minus_sign_is_named(capsys):
 
 def test_bias_without_steepness_is_named(capsys):
     ok, out = run(capsys, lambda left, r, h, s: two_units([s, s], [-left, -r], [h, -h], 0.0))
-    assert ok is False
+    assert isinstance(ok, Verdict) and bool(ok) is False
     assert "left / steepness" in out
 
 
 def test_upside_down_bump_is_named(capsys):
     ok, out = run(capsys, lambda left, r, h, s: two_units([s, s], [-s * left, -s * r], [-h, h], 0.0))
-    assert ok is False
+    assert isinstance(ok, Verdict) and bool(ok) is False
     assert "points the wrong way" in out
 
 
 def test_output_bias_is_named(capsys):
     ok, out = run(capsys, lambda left, r, h, s: two_units([s, s], [-s * left, -s * r], [h, -h], 0.25))
-    assert ok is False
+    assert isinstance(ok, Verdict) and bool(ok) is False
     assert "plus the constant 0.25: set the output bias to 0" in out
 
 
 def test_wrong_value_names_the_input_and_both_values(capsys):
     ok, out = run(capsys, lambda left, r, h, s: two_units([s, s], [-s * left, -s * r], [h, -h * 0.5], 0.0))
-    assert ok is False
+    assert isinstance(ok, Verdict) and bool(ok) is False
     assert "at x = " in out and "the network gives" in out and "the bump is" in out
     assert "grid points differ" in out
 
@@ -95,7 +96,7 @@ def test_only_some_cases_failing_are_listed(capsys):
         return right(left, r, h if h > 0 else -h, s)  # wrong only for the negative bump
 
     ok, out = run(capsys, sometimes)
-    assert ok is False
+    assert isinstance(ok, Verdict) and bool(ok) is False
     assert out.startswith("\u2717 1 of 3 checks failed for make_bump.")
     assert "Case 'negative bump on [-2, -0.5]'" in out
 
@@ -105,7 +106,7 @@ def test_exceptions_are_reported_not_raised(capsys):
         raise NotImplementedError("write me")
 
     ok, out = run(capsys, broken)
-    assert ok is False
+    assert isinstance(ok, Verdict) and bool(ok) is False
     assert "make_bump(0, 1, 1, 20) raised NotImplementedError: write me" in out
 
 
@@ -123,22 +124,33 @@ def test_exceptions_are_reported_not_raised(capsys):
 )
 def test_wrong_architecture_is_named(capsys, make, message):
     ok, out = run(capsys, make)
-    assert ok is False
+    assert isinstance(ok, Verdict) and bool(ok) is False
     assert message in out
 
 
 def test_not_a_function(capsys):
     ok, out = run(capsys, 3)
-    assert ok is False and "expected a function" in out
+    assert isinstance(ok, Verdict) and bool(ok) is False and "expected a function" in out
 
 
 def test_random_weights_fail(capsys):
     nl.manual_seed(0)
     ok, _ = run(capsys, lambda *a: nn.Sequential(nn.Linear(1, 2), nn.Sigmoid(), nn.Linear(2, 1)))
-    assert ok is False
+    assert isinstance(ok, Verdict) and bool(ok) is False
 
 
 def test_cases_are_bumps_of_both_signs():
     heights = [case[2] for case in BUMP_CASES.values()]
     assert min(heights) < 0 < max(heights)
     assert all(left < r and s > 0 for left, r, _, s in BUMP_CASES.values())
+
+
+def test_random_starter_names_the_first_case_and_prints_tiny_values_as_zero(capsys):
+    def make_bump(left, r, h, s):
+        nl.manual_seed(0)
+        return nn.Sequential(nn.Linear(1, 2), nn.Sigmoid(), nn.Linear(2, 1))  # weights not set
+
+    ok, out = run(capsys, make_bump)
+    assert not ok and ok._ipython_display_() is None
+    assert out.startswith("\u2717 3 of 3 checks failed for make_bump.\n  Case 'unit bump on [0, 1]': make_bump(0, 1, 1, 20)")
+    assert "e-0" not in out  # the bump's value 2e-09 far from it is printed as 0

@@ -65,7 +65,9 @@ def _kind(x: Any, result: bool = False) -> str:
     if _is_tensor(x):
         return "a Tensor"
     if isinstance(x, np.ndarray):
-        return f"a NumPy array of dtype {x.dtype}" if x.dtype.kind not in "biuf" else "a NumPy array"
+        if x.dtype.kind not in "biuf":
+            return f"a NumPy array of dtype {x.dtype}"
+        return "a number" if x.ndim == 0 else "a NumPy array"
     if isinstance(x, bool) or isinstance(x, np.bool_):
         return "a bool"
     if _is_numeric(x):
@@ -213,7 +215,9 @@ def check_function(user_fn: Callable[..., Any], reference_fn: Callable[..., Any]
         print(f"{PASS} All {total} checks passed for {name}." if total > 1 else f"{PASS} The check passed for {name}.")
         return True
     label, message = failures[0]
-    others = f" (failing cases: {', '.join(repr(f[0]) for f in failures)})" if len(failures) > 1 else ""
+    names = [repr(f[0]) for f in failures]
+    names = names if len(names) <= 4 else names[:3] + [f"and {len(names) - 3} more"]
+    others = f" (failing cases: {', '.join(names)})" if len(failures) > 1 else ""
     head = f"{len(failures)} of {total} checks failed" if total > 1 else "The check failed"
     print(f"{FAIL} {head} for {name}{others}.\n"
           f"  Case {label!r}{message}.")

@@ -7,20 +7,27 @@ compares it, case by case, with the derivative that autograd computes for the co
     from nnlessons.checks.ch03 import check_derivative
     check_derivative(elu_derivative, "elu")
 
-It prints a verdict that names the first wrong case (input, expected, got) and returns True or False.
-Rectifiers have a kink at x = 0 where the derivative is a convention (PyTorch's, used by the course,
-takes the left-hand slope), so their cases avoid x = 0 exactly; sigmoid and tanh are checked at 0 too.
+It prints a verdict that names the first wrong case (expected, got) and returns a
+:class:`~nnlessons.checks.Verdict` (true if every case passed; it displays nothing, so a notebook cell that
+ends with the check shows only the verdict). Rectifiers have a kink at x = 0 where the derivative is a
+convention (PyTorch's, used by the course, takes the left-hand slope), so their cases avoid x = 0 exactly;
+sigmoid and tanh are checked at 0 too.
+
+The student's function runs with NumPy's overflow and invalid-value warnings turned into errors, and ELU is
+also checked at x = +-1000: ``alpha * np.exp(x)`` evaluated at every x overflows there (e^1000 is inf), even
+where ``np.where`` then throws the value away, and such code fails with a hint.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
 
 from .. import functional as F
 from ..tensor import Tensor
-from . import check_function
+from . import Verdict, check_function
 
 __all__ = ["ACTIVATIONS", "reference_derivative", "derivative_cases", "check_derivative"]
 
@@ -68,6 +75,8 @@ def derivative_cases(activation: str) -> dict[str, tuple]:
     }
     if not kinked:
         points["zero"] = 0.0
+    if activation == "elu":  # where an exponential of the positive inputs overflows
+        points["very large inputs"] = np.array([-1000.0, 1000.0])
     if name is None:
         return {label: (x,) for label, x in points.items()}
     cases = {}
@@ -77,13 +86,31 @@ def derivative_cases(activation: str) -> dict[str, tuple]:
     return cases
 
 
-def check_derivative(user_fn: Callable, activation: str) -> bool:
+def _without_overflow(user_fn: Callable) -> Callable:
+    """``user_fn`` run with overflow and invalid values as errors, which say what to do instead."""
+
+    @functools.wraps(user_fn)
+    def run(*args):
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            try:
+                return user_fn(*args)
+            except FloatingPointError as error:
+                raise FloatingPointError(
+                    f"{error}; np.exp(x) is inf for x above about 709, even where np.where then discards it: "
+                    "take the exponential of the negative part only, e.g. np.exp(np.minimum(x, 0))"
+                ) from None
+
+    return run
+
+
+def check_derivative(user_fn: Callable, activation: str) -> Verdict:
     """Check a hand-written derivative of ``activation`` against autograd; print a verdict; return True/False.
 
     Args:
         user_fn: ``f(x)`` for sigmoid, tanh and relu, or ``f(x, parameter)`` for leaky_relu
             (``negative_slope``) and elu (``alpha``); ``x`` is a number or a NumPy array, and the result
-            must be a number or an array of the same shape.
+            must be a number or an array of the same shape. It must not overflow: it runs with
+            ``np.errstate(over="raise", invalid="raise", divide="raise")``.
         activation: one of "sigmoid", "tanh", "relu", "leaky_relu", "elu".
     """
     cases = derivative_cases(activation)
@@ -93,4 +120,6 @@ def check_derivative(user_fn: Callable, activation: str) -> bool:
     def reference(x, *param):
         return reference_derivative(activation, x, *param)
 
-    return check_function(user_fn, reference, cases, name=name, atol=1e-10, rtol=1e-7)
+    if not callable(user_fn):
+        return Verdict(check_function(user_fn, reference, cases, name=name))
+    return Verdict(check_function(_without_overflow(user_fn), reference, cases, name=name, atol=1e-10, rtol=1e-7))

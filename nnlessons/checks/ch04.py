@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import nn
 from ..tensor import Tensor, no_grad
-from . import FAIL, PASS
+from . import FAIL, PASS, Verdict
 
 __all__ = ["check_bump", "reference_bump"]
 
@@ -72,6 +72,11 @@ def _evaluate(model: nn.Module, x: np.ndarray) -> np.ndarray:
     return np.asarray(getattr(out, "data", out), dtype=np.float64)
 
 
+def _value(v: float) -> str:
+    """A value as a student reads it: 6 decimals at most, so 2e-09 reads 0."""
+    return f"{round(float(v), 6) + 0.0:.6g}"
+
+
 def _hint(got: np.ndarray, x: np.ndarray, left: float, right: float, height: float, steepness: float) -> str:
     """Name a usual slip if the values match it."""
 
@@ -95,8 +100,11 @@ def _hint(got: np.ndarray, x: np.ndarray, left: float, right: float, height: flo
     return ""
 
 
-def check_bump(make_bump: Callable[[float, float, float, float], Any]) -> bool:
-    """Check ``make_bump(left, right, height, steepness)`` on three bumps; print a verdict; return True if right.
+def check_bump(make_bump: Callable[[float, float, float, float], Any]) -> Verdict:
+    """Check ``make_bump(left, right, height, steepness)`` on three bumps; print a verdict.
+
+    Returns a :class:`~nnlessons.checks.Verdict`: true if all three bumps are right; it displays nothing in
+    a notebook, so the cell shows the printed verdict only.
 
     The returned network must be ``nn.Sequential(nn.Linear(1, 2), nn.Sigmoid(), nn.Linear(2, 1))`` and compute
     ``height * (sigmoid(steepness * (x - left)) - sigmoid(steepness * (x - right)))`` at every x of a grid
@@ -104,7 +112,7 @@ def check_bump(make_bump: Callable[[float, float, float, float], Any]) -> bool:
     """
     if not callable(make_bump):
         print(f"{FAIL} expected a function make_bump(left, right, height, steepness), got a {type(make_bump).__name__}.")
-        return False
+        return Verdict(False)
     failures: list[tuple[str, str]] = []
     for label, (left, right, height, steepness) in BUMP_CASES.items():
         args = f"make_bump({left:g}, {right:g}, {height:g}, {steepness:g})"
@@ -132,14 +140,14 @@ def check_bump(make_bump: Callable[[float, float, float, float], Any]) -> bool:
         bad = ~np.isclose(got, expected, rtol=1e-6, atol=1e-8)
         if bad.any():
             i = int(np.argmax(np.where(bad, np.abs(got - expected), -1.0)))
-            failures.append((label, f"{args}: at x = {x[i]:.6g} the network gives {got[i]:.6g}, the bump is "
-                                    f"{expected[i]:.6g} ({int(bad.sum())} of {len(x)} grid points differ)."
+            failures.append((label, f"{args}: at x = {x[i]:.6g} the network gives {_value(got[i])}, the bump is "
+                                    f"{_value(expected[i])} ({int(bad.sum())} of {len(x)} grid points differ)."
                                     + _hint(got, x, left, right, height, steepness)))
     total = len(BUMP_CASES)
     if not failures:
         print(f"{PASS} All {total} checks passed for make_bump: two sigmoid units make the bump.")
-        return True
+        return Verdict(True)
     label, message = failures[0]
     others = f" (failing cases: {', '.join(repr(f[0]) for f in failures)})" if 1 < len(failures) < total else ""
     print(f"{FAIL} {len(failures)} of {total} checks failed for make_bump{others}.\n  Case {label!r}: {message}")
-    return False
+    return Verdict(False)
