@@ -1,0 +1,116 @@
+/* nnlessons course website: small behaviours on top of sphinx-book-theme (no external URL, no library).
+ *
+ * 1. Every figure of a notebook output is a link to its own image: a click (or Enter) opens it full size
+ *    in a dialog that scrolls; Escape or the Close button closes it and gives the focus back. Without
+ *    <dialog> support the link simply opens the image.
+ * 2. Print: a display equation wider than the printed column is shrunk to fit (CSS zoom), since MathJax
+ *    cannot break it; code wraps by CSS (nnlessons-site.css).
+ * 3. Search results: the summary under each hit shows formulas without their LaTeX delimiters and commands
+ *    (Sphinx takes it from the page text, where a formula is still `\(\sigma(z)\)` before MathJax runs).
+ */
+(function () {
+  "use strict";
+
+  /* ---- 1. Figures open full size ---- */
+  function openFigure(link, img) {
+    var dialog = document.createElement("dialog");
+    dialog.className = "nnl-figure-dialog";
+    dialog.setAttribute("aria-label", img.getAttribute("alt") || "Figure");
+    var close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "Close";
+    close.addEventListener("click", function () { dialog.close(); });
+    var big = document.createElement("img");
+    big.src = img.currentSrc || img.src;
+    big.alt = img.getAttribute("alt") || "";
+    dialog.appendChild(close);
+    dialog.appendChild(big);
+    dialog.addEventListener("click", function (event) { if (event.target === dialog) dialog.close(); });
+    dialog.addEventListener("close", function () { dialog.remove(); link.focus(); });
+    document.body.appendChild(dialog);
+    dialog.showModal();
+    close.focus();
+  }
+
+  function linkFigures() {
+    var images = document.querySelectorAll(".bd-article .cell_output img, .bd-article figure img");
+    images.forEach(function (img) {
+      if (img.closest("a, .nnl-explorer, button")) return;
+      var src = img.getAttribute("src");
+      if (!src) return;
+      var link = document.createElement("a");
+      link.className = "nnl-figure-link";
+      link.href = src;
+      link.title = "Open the figure full size";
+      img.parentNode.insertBefore(link, img);
+      link.appendChild(img);
+      link.addEventListener("click", function (event) {
+        if (typeof HTMLDialogElement === "undefined" || event.ctrlKey || event.metaKey || event.shiftKey) return;
+        event.preventDefault();
+        openFigure(link, img);
+      });
+    });
+  }
+
+  /* ---- 2. Wide equations fit the printed page ---- */
+  function fitEquationsForPrint() {
+    document.querySelectorAll('.bd-article mjx-container[display="true"]').forEach(function (el) {
+      el.removeAttribute("data-nnl-print-scale");
+      el.style.removeProperty("--nnl-print-scale");
+      var room = el.clientWidth, need = el.scrollWidth;
+      if (room > 0 && need > room + 1) {
+        el.style.setProperty("--nnl-print-scale", (Math.floor((100 * room) / need) / 100).toString());
+        el.setAttribute("data-nnl-print-scale", "");
+      }
+    });
+  }
+  if (window.matchMedia) {
+    var printing = window.matchMedia("print");
+    var onChange = function (event) { if (event.matches) fitEquationsForPrint(); };
+    if (printing.addEventListener) printing.addEventListener("change", onChange);
+    else if (printing.addListener) printing.addListener(onChange);
+  }
+  window.addEventListener("beforeprint", fitEquationsForPrint);
+  window.nnlFitEquationsForPrint = fitEquationsForPrint;
+
+  /* ---- 3. Search summaries without LaTeX source ---- */
+  var SYMBOLS = {
+    alpha: "α", beta: "β", gamma: "γ", delta: "δ", epsilon: "ε", varepsilon: "ε", zeta: "ζ", eta: "η",
+    theta: "θ", kappa: "κ", lambda: "λ", mu: "μ", nu: "ν", xi: "ξ", pi: "π", rho: "ρ", sigma: "σ",
+    tau: "τ", phi: "φ", varphi: "φ", chi: "χ", psi: "ψ", omega: "ω", Gamma: "Γ", Delta: "Δ",
+    Theta: "Θ", Lambda: "Λ", Sigma: "Σ", Phi: "Φ", Psi: "Ψ", Omega: "Ω", partial: "∂", nabla: "∇",
+    infty: "∞", sum: "∑", prod: "∏", int: "∫", cdot: "·", times: "×", le: "≤", leq: "≤", ge: "≥",
+    geq: "≥", ne: "≠", neq: "≠", approx: "≈", to: "→", rightarrow: "→", mapsto: "↦", in: "∈",
+    ldots: "…", cdots: "⋯", dots: "…", top: "ᵀ", mid: "|", pm: "±", log: "log", ln: "ln", exp: "exp",
+    max: "max", min: "min", tanh: "tanh", sin: "sin", cos: "cos"
+  };
+  function plainMath(tex) {
+    return tex
+      .replace(/\\(?:mathrm|mathbf|mathit|mathcal|mathbb|text|textbf|operatorname|boldsymbol)\s*/g, "")
+      .replace(/\\(?:left|right|big|Big|bigg|Bigg)(?![a-zA-Z])/g, "")
+      .replace(/\\frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g, "($1)/($2)")
+      .replace(/\\([a-zA-Z]+)/g, function (m, name) { return SYMBOLS[name] !== undefined ? SYMBOLS[name] : name; })
+      .replace(/\\[,;:! ]/g, " ")
+      .replace(/\\\\/g, "; ")
+      .replace(/&/g, " ")
+      .replace(/[{}]/g, "")
+      .replace(/\s+/g, " ")
+      .trim();
+  }
+  function plainText(text) {
+    return text
+      .replace(/\\\[([\s\S]*?)\\\]/g, function (m, tex) { return " " + plainMath(tex) + " "; })
+      .replace(/\\\(([\s\S]*?)\\\)/g, function (m, tex) { return plainMath(tex); })
+      .replace(/\$\$([\s\S]*?)\$\$/g, function (m, tex) { return " " + plainMath(tex) + " "; });
+  }
+  window.nnlPlainSearchText = plainText;
+
+  document.addEventListener("DOMContentLoaded", function () {
+    linkFigures();
+    if (typeof Search !== "undefined" && Search.htmlToText && !Search.nnlPlain) {
+      var original = Search.htmlToText;
+      Search.htmlToText = function (html, anchor) { return plainText(original(html, anchor)); };
+      Search.nnlPlain = true;
+    }
+  });
+})();
