@@ -7,28 +7,24 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
+from .. import functional as F
 from ..tensor import Tensor
-from . import check_function
+from . import Verdict, check_function
 
 __all__ = ["check_ce_grad", "ce_grad_reference", "check_softmax_ce_grad", "softmax_ce_grad_autograd"]
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    z = np.asarray(z, dtype=np.float64)
-    e = np.exp(-np.abs(z))  # never overflows
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def ce_grad_reference(w, X, y) -> np.ndarray:
     """d/dw of the mean cross-entropy of logistic regression: (1/N) sum_n (sigma(w . x_n) - y_n) x_n."""
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    yhat = _sigmoid(X @ np.asarray(w, dtype=np.float64))
+    yhat = F.sigmoid(Tensor(X @ np.asarray(w, dtype=np.float64))).data  # the engine's overflow-free sigmoid
     return (yhat - y) @ X / len(y)
 
 
@@ -44,13 +40,14 @@ def _ce_cases() -> dict:
     }
 
 
-def check_ce_grad(ce_grad: Callable[..., Any]) -> bool:
+def check_ce_grad(ce_grad: Callable[..., Any]) -> Verdict:
     """Check ``ce_grad(w, X, y)``: the gradient of the mean logistic cross-entropy with respect to ``w``.
 
     ``w`` has shape (D,), ``X`` shape (N, D) (one example per row), ``y`` shape (N,) with labels 0 or 1.
-    The answer is a NumPy array of shape (D,).
+    The answer is a NumPy array of shape (D,). Prints the verdict; returns a :class:`Verdict`.
     """
-    return check_function(ce_grad, ce_grad_reference, _ce_cases(), name="ce_grad", atol=1e-10, rtol=1e-8)
+    return Verdict(check_function(ce_grad, ce_grad_reference, _ce_cases(), name="ce_grad", atol=1e-10,
+                                  rtol=1e-8))
 
 
 
@@ -77,17 +74,35 @@ def _softmax_cases() -> dict:
         "one example, three classes": (np.array([[1.0, 2.0, 0.5]]), np.array([2])),
         "a batch of 4 examples, 3 classes": (rng.normal(size=(4, 3)), np.array([0, 2, 1, 2])),
         "two classes, logits (0, z): the sigmoid case": (np.array([[0.0, 1.5], [0.0, -0.5]]), np.array([1, 0])),
-        "large logits such as 1000 (shift by the largest logit before exp)": (
+        "large logits, such as 1000": (
             np.array([[1000.0, 0.0, -1000.0], [800.0, 805.0, 790.0]]), np.array([1, 1])),
     }
 
 
-def check_softmax_ce_grad(softmax_ce_grad: Callable[..., Any]) -> bool:
+def _without_overflow(user_fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``user_fn`` run with overflow and invalid values as errors that say what to do instead."""
+
+    @functools.wraps(user_fn)
+    def run(*args):
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            try:
+                return user_fn(*args)
+            except FloatingPointError as error:
+                raise FloatingPointError(
+                    f"{error}; np.exp(z) is inf for z above about 709: subtract each row's largest logit "
+                    "before np.exp (the softmax does not change)"
+                ) from None
+
+    return run
+
+
+def check_softmax_ce_grad(softmax_ce_grad: Callable[..., Any]) -> Verdict:
     """Check ``softmax_ce_grad(Z, y)``: the gradient of the mean softmax cross-entropy with respect to ``Z``.
 
     ``Z`` has shape (N, C) (the logits, one example per row), ``y`` shape (N,) with class indices
-    0 .. C-1. The answer is an array of shape (N, C), compared with the gradient autograd finds.
+    0 .. C-1. The answer is an array of shape (N, C), compared with the gradient autograd finds. The
+    student's function runs with NumPy's overflow warnings turned into errors, so a softmax that
+    exponentiates large logits unshifted fails with a hint. Prints the verdict; returns a :class:`Verdict`.
     """
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a bad softmax gets a verdict, not warnings
-        return check_function(softmax_ce_grad, softmax_ce_grad_autograd, _softmax_cases(),
-                              name="softmax_ce_grad", atol=1e-10, rtol=1e-8)
+    return Verdict(check_function(_without_overflow(softmax_ce_grad), softmax_ce_grad_autograd,
+                                  _softmax_cases(), atol=1e-10, rtol=1e-8))

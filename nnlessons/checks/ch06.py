@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, _as_tensor
-from . import check_function
+from ..tensor import Tensor
+from . import Verdict, check_function
 
 __all__ = ["check_backward", "check_softsign_backward", "make_op", "numeric_vjp", "softsign_forward"]
 
@@ -34,7 +34,7 @@ def numeric_vjp(forward: Callable[[np.ndarray], np.ndarray], x, g, eps: float = 
 
 def check_backward(backward: Callable[..., Any], forward: Callable[[np.ndarray], np.ndarray],
                    inputs: Mapping[str, Any], *, name: str | None = None, seed: int = 0,
-                   atol: float = 1e-6, rtol: float = 1e-5) -> bool:
+                   atol: float = 1e-6, rtol: float = 1e-5) -> Verdict:
     """Check an elementwise-or-not operation's ``backward(x, g)`` against central differences.
 
     Args:
@@ -44,7 +44,8 @@ def check_backward(backward: Callable[..., Any], forward: Callable[[np.ndarray],
         inputs: ``{"label": x}`` input arrays to test at; for each, ``g`` is drawn at random (seeded).
         name: what to call the function in the verdict.
 
-    The expected answer for each case is the central difference of ``sum(g * forward(x))``.
+    The expected answer for each case is the central difference of ``sum(g * forward(x))``. Prints the
+    verdict; returns a :class:`Verdict` (true if every case passed).
     """
     rng = np.random.default_rng(seed)
     cases = {}
@@ -52,8 +53,8 @@ def check_backward(backward: Callable[..., Any], forward: Callable[[np.ndarray],
         x = np.asarray(x, dtype=np.float64)
         g = rng.normal(size=np.shape(forward(x)))
         cases[label] = (x, g)
-    return check_function(backward, lambda x, g: numeric_vjp(forward, x, g), cases, name=name,
-                          atol=atol, rtol=rtol)
+    return Verdict(check_function(backward, lambda x, g: numeric_vjp(forward, x, g), cases, name=name,
+                                  atol=atol, rtol=rtol))
 
 
 def softsign_forward(x) -> np.ndarray:
@@ -71,7 +72,7 @@ def _softsign_inputs() -> dict:
     }
 
 
-def check_softsign_backward(softsign_backward: Callable[..., Any]) -> bool:
+def check_softsign_backward(softsign_backward: Callable[..., Any]) -> Verdict:
     """Check ``softsign_backward(x, g)``, which must return g * d softsign/dx, against central differences."""
     return check_backward(softsign_backward, softsign_forward, _softsign_inputs(), name="softsign_backward")
 
@@ -81,17 +82,17 @@ def make_op(forward: Callable[[np.ndarray], np.ndarray], backward: Callable[[np.
     """Make a one-input operation on Tensors from array functions, as the engine's own are made.
 
     ``forward(x)`` computes the value; ``backward(x, g)`` returns the gradient with respect to ``x``
-    given the upstream gradient ``g``. The result records a node named ``op`` in the graph, so
-    ``backward()``, ``gradcheck`` and ``draw_graph`` treat it like a built-in operation.
+    given the upstream gradient ``g``. The result records a node named ``op`` in the graph with the
+    engine's public :meth:`Tensor.from_op`, so ``backward()``, ``gradcheck`` and ``draw_graph`` treat
+    it like a built-in operation.
     """
 
     def apply(x) -> Tensor:
-        x = _as_tensor(x)
-        out = np.asarray(forward(x.data), dtype=np.float64)
-        return Tensor._make(out, (x,), lambda g: (np.asarray(backward(x.data, g), dtype=np.float64),), op)
+        x = x if isinstance(x, Tensor) else Tensor(x)
+        return Tensor.from_op(forward(x.data), (x,), lambda g: (backward(x.data, g),), op)
 
     apply.__name__ = op
-    apply.__doc__ = f"The operation {op!r} on a Tensor (made with nnlessons.checks.backprop.make_op)."
+    apply.__doc__ = f"The operation {op!r} on a Tensor (made with nnlessons.checks.ch06.make_op)."
     return apply
 
 
