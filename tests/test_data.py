@@ -258,3 +258,23 @@ def test_three_way_split_needs_training_data():
     X, y = data.xor(n=20)
     with pytest.raises(ValueError, match="no training data"):
         data.train_val_test_split(X, y, val_fraction=0.5, test_fraction=0.5)
+
+
+@pytest.mark.parametrize("make", [data.xor, data.moons, data.circles, data.spirals, data.blobs, data.regression_1d])
+def test_a_negative_seed_is_refused_naming_the_argument(make):
+    with pytest.raises(ValueError, match=r"seed must be an integer >= 0, got seed=-1"):
+        make(seed=-1)
+
+
+@pytest.mark.parametrize("make", [data.xor, data.moons, data.circles, data.spirals, data.regression_1d])
+@pytest.mark.parametrize("noise", ["0.1", None, [0.1]])
+def test_a_non_numeric_noise_is_refused_naming_the_argument(make, noise):
+    with pytest.raises(ValueError, match=r"noise must be a finite number >= 0, got noise="):
+        make(noise=noise)
+
+
+def test_target_function_looks_up_names_and_passes_callables_through():
+    assert data.target_function("sin") is np.sin
+    assert data.target_function(np.cos) is np.cos
+    with pytest.raises(ValueError, match="unknown target 'cosh'"):
+        data.target_function("cosh")

@@ -149,9 +149,60 @@ def test_val_acc_for_probability_outputs_uses_threshold_one_half():
     model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1), nn.Sigmoid())
     target = y.reshape(-1, 1).astype(np.float64)
     history = train.fit(
-        model, F.binary_cross_entropy, X, target, epochs=300, lr=1.0, val=(X, y.reshape(-1, 1))
+        model, F.binary_cross_entropy, X, target, epochs=300, lr=1.0, val=(X, y.reshape(-1, 1)), threshold=0.5
     )
     assert history.val_acc[-1] == train.accuracy(model, X, y, threshold=0.5) == 1.0
+
+
+def run_with_loss(loss_fn, **kwargs):
+    nl.manual_seed(0)
+    X, y = data.xor(n=100, seed=0)
+    model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1), nn.Sigmoid())
+    target = y.reshape(-1, 1).astype(np.float64)
+    return model, train.fit(model, loss_fn, X, target, epochs=5, lr=1.0, val=(X, target), **kwargs)
+
+
+def test_wrapping_the_loss_in_a_lambda_does_not_change_the_accuracy():
+    # The classes come from task/threshold, never from which loss object fit was given.
+    _, plain = run_with_loss(F.binary_cross_entropy, task="binary", threshold=0.5)
+    model, wrapped = run_with_loss(lambda out, t: F.binary_cross_entropy(out, t), task="binary", threshold=0.5)
+    assert plain.val_acc == wrapped.val_acc and plain.val_loss == wrapped.val_loss
+    X, y = data.xor(n=100, seed=0)
+    probabilities = model(nl.Tensor(X)).data[:, 0]  # the model after the last epoch (no early stopping)
+    assert wrapped.val_acc[-1] == np.mean((probabilities > 0.5) == y)  # counted by hand
+
+
+def test_task_regression_tracks_no_accuracy_and_task_is_checked():
+    _, history = run_with_loss(F.binary_cross_entropy, task="regression")
+    assert history.val_acc == [] and len(history.val_loss) == 5
+    with pytest.raises(ValueError, match="task must be one of"):
+        run_with_loss(F.binary_cross_entropy, task="probabilities")
+
+
+def test_empty_data_are_refused():
+    with pytest.raises(ValueError, match="training data are empty"):
+        train.fit(line_model(), F.mse_loss, np.zeros((0, 1)), np.zeros((0, 1)), epochs=1, lr=0.1)
+    with pytest.raises(ValueError, match="validation data are empty"):
+        train.fit(line_model(), F.mse_loss, X_LINE, X_LINE, epochs=1, lr=0.1, val=(np.zeros((0, 1)), np.zeros((0, 1))))
+    with pytest.raises(ValueError, match="accuracy of no examples is undefined"):
+        train.accuracy(line_model(), np.zeros((0, 1)), np.zeros(0, dtype=int))
+
+
+def test_accuracy_refuses_one_hot_labels_instead_of_reading_column_0():
+    # Two classes, one-hot rows: column 0 is 1 exactly where the label is 0, so reading it as the
+    # label (as before) inverted the accuracy: 0 instead of 1 for a perfect model.
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [2.0, 0.0]])
+    identity = nn.Linear(2, 2, bias=False)
+    identity.weight.data[...] = np.eye(2)
+    one_hot = np.array([[1, 0], [0, 1], [1, 0]])
+    assert train.accuracy(identity, X, one_hot.argmax(axis=1)) == 1.0
+    with pytest.raises(ValueError, match=r"shape \(3, 2\).*y.argmax\(axis=1\)"):
+        train.accuracy(identity, X, one_hot)
+
+
+def test_seed_is_checked():
+    with pytest.raises(ValueError, match="fit: seed must be an integer >= 0, got seed=-1"):
+        train.fit(line_model(), F.mse_loss, X_LINE, X_LINE, epochs=1, lr=0.1, seed=-1)
 
 
 def test_no_val_acc_for_real_valued_targets():
@@ -347,31 +398,66 @@ def test_no_output_outside_a_notebook(capsys):
     assert capsys.readouterr() == ("", "")
 
 
-class FakeKernel:
-    """Pretend to be inside a Jupyter kernel and record what would be displayed."""
+def execute(cells: list, env: dict) -> list:
+    """Run code cells in a real kernel with nbclient (as nbval and the book's build do); return the cells."""
+    import os
 
-    def __init__(self, monkeypatch):
-        import IPython.display
+    import nbclient
+    import nbformat
 
-        self.shown = []
-        monkeypatch.setattr(train, "_in_kernel", lambda: True)
-        monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: self.shown.extend(objs))
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(code) for code in cells]
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        nbclient.NotebookClient(nb, kernel_name="python3", timeout=120).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return nb.cells
 
 
-def test_progress_bar_in_a_live_notebook(monkeypatch):
-    kernel = FakeKernel(monkeypatch)
-    monkeypatch.delenv("NNLESSONS_PROGRESS", raising=False)
-    _, history = early_stopping_run(patience=5)
-    assert len(kernel.shown) == 1
-    bar, label = kernel.shown[0].children
-    assert bar.max == 200 and bar.value == history.epochs
-    assert f"{history.epochs}/200 epochs" in label.value
-    assert f"stopped early; best epoch {history.best_epoch})" in label.value
+SETUP = ("import numpy as np\nfrom nnlessons import nn, functional as F\nfrom nnlessons.training import fit\n"
+         "X = np.linspace(-1, 1, 20).reshape(-1, 1)")
+FIT = "h = fit(nn.Linear(1, 1), F.mse_loss, X, 2 * X, epochs=200, lr=0.1, val=(X, 2 * X))"
+
+
+@pytest.mark.parametrize("ipywidgets_missing", [False, True])
+def test_progress_bar_leaves_no_output_in_an_executed_notebook(ipywidgets_missing):
+    hide = "import sys\nsys.modules['ipywidgets'] = None\n" if ipywidgets_missing else ""
+    cells = execute([hide + SETUP, FIT, "print('before')\n" + FIT + "\nprint('after')", FIT + "\nh.epochs"],
+                    {"NNLESSONS_PROGRESS": "1"})
+    assert cells[1].outputs == []  # a cell that only trains keeps no output at all
+    texts = [out.get("text") for out in cells[2].outputs if out.output_type == "stream"]
+    assert texts == ["before\n", "after\n"]
+    assert all(out.get("data", {}) == {} for out in cells[2].outputs if out.output_type == "display_data")
+    assert [out.data["text/plain"] for out in cells[3].outputs] == ["200"]
+    for cell in cells:
+        for out in cell.outputs:
+            assert "application/vnd.jupyter.widget-view+json" not in out.get("data", {})
+
+
+def test_outputs_with_and_without_progress_compare_equal_under_nbval_rules():
+    # nbval merges a cell's streams by name and compares the mime data of each output, not the output
+    # type: an empty display compares as nothing.
+    from nbval.plugin import coalesce_streams
+
+    def compared(cells):
+        return [[(key, value) for out in coalesce_streams(cell.outputs) for key, value in
+                 ({out.name: out.text} if out.output_type == "stream" else out.get("data", {})).items()]
+                for cell in cells]
+
+    code = [SETUP, FIT, "print('before')\n" + FIT + "\nprint('after')"]
+    assert compared(execute(code, {"NNLESSONS_PROGRESS": "1"})) == compared(execute(code, {"NNLESSONS_PROGRESS": "0"}))
 
 
 @pytest.mark.parametrize("env, progress", [("0", None), ("1", False)])
 def test_progress_bar_can_be_switched_off(monkeypatch, env, progress):
-    kernel = FakeKernel(monkeypatch)
+    from nnlessons.training import progress as progress_module
+
+    shown = []
+    monkeypatch.setattr(progress_module, "in_kernel", lambda: True)
+    monkeypatch.setattr(progress_module, "_counter", lambda: shown.append("counter") or (None, None))
     monkeypatch.setenv("NNLESSONS_PROGRESS", env)
     train.fit(line_model(), F.mse_loss, X_LINE, X_LINE, epochs=3, lr=0.1, progress=progress)
-    assert kernel.shown == []
+    assert shown == []

@@ -25,7 +25,11 @@ import numpy as np
 
 from .. import functional as F
 from .. import nn
-from ..tensor import Tensor, manual_seed, no_grad
+from ..tensor import Tensor, no_grad
+from ..training.arguments import check_integer
+from ..training.ensemble import stack_linear_layers, train_together
+from ..training.loop import fit
+from ..training.models import mlp, predict
 
 __all__ = [
     "derivative", "deep_stack", "layer_grad_norms", "RECTIFIERS", "dead_fraction", "dead_units", "frozen_units",
@@ -60,7 +64,8 @@ def derivative(fn: Callable[[Tensor], Tensor], x) -> tuple[np.ndarray, np.ndarra
 def deep_stack(activation: Callable[[], nn.Module], *, depth: int = 10, width: int = 64,
                in_features: int | None = None, out_features: int = 1, seed: int = 0,
                gain: float = 2.0) -> nn.Sequential:
-    """A deep network ``Linear, act, Linear, act, ..., Linear`` with ``depth`` hidden layers.
+    """A deep network ``Linear, act, Linear, act, ..., Linear`` with ``depth`` hidden layers: an
+    :func:`~nnlessons.training.models.mlp` with He-scaled normal weights.
 
     The weights are drawn from N(0, gain / fan_in) (``gain=2``: He et al., 2015, the scale that keeps
     ReLU signals the same size from layer to layer) and the biases are zero, so that two stacks built with
@@ -75,20 +80,10 @@ def deep_stack(activation: Callable[[], nn.Module], *, depth: int = 10, width: i
         seed: seed of the weights.
         gain: weight variance times fan_in.
     """
-    if depth < 1 or width < 1:
-        raise ValueError(f"deep_stack: depth and width must be positive, got depth={depth}, width={width}")
+    check_integer("depth", depth, where="deep_stack")
+    check_integer("width", width, where="deep_stack")
     in_features = width if in_features is None else in_features
-    rng = np.random.default_rng(seed)
-    sizes = [in_features] + [width] * depth + [out_features]
-    layers: list[nn.Module] = []
-    for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        lin = nn.Linear(fan_in, fan_out)
-        lin.weight.data[...] = rng.normal(0.0, math.sqrt(gain / fan_in), size=(fan_out, fan_in))
-        lin.bias.data[...] = 0.0
-        layers.append(lin)
-        if k < depth:
-            layers.append(activation())
-    return nn.Sequential(*layers)
+    return mlp([in_features] + [width] * depth + [out_features], activation, init="normal", seed=seed, gain=gain)
 
 
 def _linears(model: nn.Module) -> list[nn.Linear]:
@@ -190,24 +185,24 @@ def gd_path(X, y, w0, lr: float, steps: int) -> tuple[np.ndarray, np.ndarray]:
     """Full-batch gradient descent on a linear neuron without bias, loss = mean((X w - y)^2) / 2.
 
     Returns ``(path, losses)``: ``path[t]`` is w after t steps (``path[0] = w0``), shape
-    (steps + 1, d), and ``losses[t]`` the loss there, shape (steps + 1,). Gradients come from autograd.
+    (steps + 1, d), and ``losses[t]`` the loss there, shape (steps + 1,). The neuron is
+    ``nn.Linear(d, 1, bias=False)`` trained by :func:`~nnlessons.training.fit`.
     """
     X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64).reshape(-1)
-    w = Tensor(np.array(w0, dtype=np.float64), requires_grad=True)
-    Xt = Tensor(X)
-    path, losses = [w.data.copy()], []
-    for _ in range(steps + 1):
-        w.grad = None
-        r = Xt @ w - y
-        loss = (r * r).mean() * 0.5
-        losses.append(loss.item())
-        if len(path) > steps:
-            break
-        loss.backward()
-        w.data -= lr * w.grad
-        path.append(w.data.copy())
-    return np.array(path), np.array(losses)
+    y = np.asarray(y, dtype=np.float64).reshape(-1, 1)
+    neuron = nn.Linear(X.shape[1], 1, bias=False)
+    neuron.weight.data[0] = np.asarray(w0, dtype=np.float64)
+    path = [neuron.weight.data[0].copy()]
+
+    def half_mse(output: Tensor, target) -> Tensor:
+        return 0.5 * F.mse_loss(output, target)
+
+    def record(epoch, model, history) -> None:
+        path.append(model.weight.data[0].copy())
+
+    history = fit(neuron, half_mse, X, y, epochs=steps, lr=lr, progress=False, callback=record)
+    final = float(half_mse(Tensor(predict(neuron, X)), y).data)
+    return np.array(path), np.array(history.train_loss + [final])
 
 
 def first_reaching(values, target: float) -> float:
@@ -257,24 +252,6 @@ class ConvergenceResult:
         return self.epochs[self.best]
 
 
-def _init_ensemble(sizes: Sequence[int], seeds: Sequence[int], copies: int) -> list[np.ndarray]:
-    """Stacked parameters: for each layer W (K, in, out) and b (K, 1, out), K = copies * len(seeds).
-
-    Member k = i * len(seeds) + j is a network initialised exactly as ``nn.Linear`` layers built after
-    ``manual_seed(seeds[j])`` (PyTorch's default initialisation), whatever ``i`` (the learning rate).
-    """
-    per_seed = []
-    for s in seeds:
-        manual_seed(s)
-        per_seed.append([nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])])
-    params = []
-    for layer in range(len(sizes) - 1):
-        W = np.stack([net[layer].weight.data.T for net in per_seed])
-        b = np.stack([net[layer].bias.data[None, :] for net in per_seed])
-        params += [np.tile(W, (copies, 1, 1)), np.tile(b, (copies, 1, 1))]
-    return params
-
-
 def epochs_to_target(activation: Callable[[Tensor], Tensor], X, y, *, hidden: Sequence[int] = (16, 16),
                      seeds: Iterable[int] = range(5), lrs: Iterable[float] = (0.1,), target: float = 0.1,
                      max_epochs: int = 1000) -> ConvergenceResult:
@@ -308,53 +285,62 @@ def epochs_to_target(activation: Callable[[Tensor], Tensor], X, y, *, hidden: Se
         raise ValueError(f"epochs_to_target: X must be (n, d) with one label per row; got {X.shape} and {y.shape}")
     n_lrs, n_seeds = len(lrs), len(seeds)
     rank = (n_seeds + 1) // 2  # the median seed for an odd number of seeds
-    sizes = [X.shape[1], *hidden, 1]
-    arrays = _init_ensemble(sizes, seeds, n_lrs)
-    lr_of = np.repeat(np.array(lrs), n_seeds)
-    active = np.arange(n_lrs * n_seeds)  # members still training
-    losses = np.full((n_lrs * n_seeds, max_epochs + 1), np.nan)
-    first = np.full(n_lrs * n_seeds, np.inf)
-    best = None
-    Xt = Tensor(X)
-    Y = y.reshape(1, -1, 1)
-    last = 0
+    # member i * n_seeds + j: learning rate i, PyTorch's initialisation after manual_seed(seeds[j])
+    params = [Tensor(a, requires_grad=True) for a in
+              stack_linear_layers([mlp([X.shape[1], *hidden, 1], seed=s) for s in seeds], copies=n_lrs)]
+    Xt, Y = Tensor(X), y.reshape(1, -1, 1)
+
+    def member_losses() -> Tensor:
+        h = Xt
+        for i in range(0, len(params), 2):
+            h = h @ params[i] + params[i + 1]
+            if i + 2 < len(params):
+                h = activation(h)
+        return F.binary_cross_entropy_with_logits(h, np.broadcast_to(Y, h.shape), reduction="none").mean(axis=(1, 2))
+
+    race = _Race(n_lrs, n_seeds, rank, target, max_epochs)
     with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(max_epochs + 1):
-            params = [Tensor(a, requires_grad=True) for a in arrays]
-            h = Xt
-            for i in range(0, len(params), 2):
-                h = h @ params[i] + params[i + 1]
-                if i + 2 < len(params):
-                    h = activation(h)
-            target_array = np.broadcast_to(Y, h.shape)
-            per_net = F.binary_cross_entropy_with_logits(h, target_array, reduction="none").mean(axis=(1, 2))
-            value = np.where(np.isfinite(per_net.data), per_net.data, np.inf)
-            losses[active, epoch] = value
-            newly = (value <= target) & np.isinf(first[active])
-            first[active[newly]] = epoch
-            last = epoch
-            table = first.reshape(n_lrs, n_seeds)
-            keep = None
-            if best is None:
-                kth = np.sort(table, axis=1)[:, rank - 1]
-                if np.isfinite(kth).any():
-                    best = int(np.argmin(kth))  # exact: every undecided row has kth > epoch >= min(kth)
-                    keep = np.isin(active, np.arange(best * n_seeds, (best + 1) * n_seeds))
-                    active = active[keep]
-                    arrays = [a[keep] for a in arrays]
-            if best is not None and np.isfinite(table[best]).all():
-                break
-            if epoch == max_epochs:
-                break
-            per_net.sum().backward()
-            step = lr_of[active].reshape(-1, 1, 1)
-            grads = [p.grad if keep is None else p.grad[keep] for p in params]  # keep: pruned this epoch
-            arrays = [a - step * g for a, g in zip(arrays, grads)]
-    if best is None:  # no learning rate brought half of the seeds to the target
-        kth = np.sort(first.reshape(n_lrs, n_seeds), axis=1)[:, rank - 1]
-        best = int(np.argmin(kth))
-    curves = losses[:, : last + 1].reshape(n_lrs, n_seeds, -1)
-    return ConvergenceResult(first.reshape(n_lrs, n_seeds), curves, best, lrs, seeds, float(target))
+        train_together(params, member_losses, steps=max_epochs + 1, lr=np.repeat(np.array(lrs), n_seeds)[:, None, None],
+                       on_step=race.step)
+    return race.result(lrs, seeds)
+
+
+class _Race:
+    """The bookkeeping of :func:`epochs_to_target`: who reached the target when, which learning rate won."""
+
+    def __init__(self, n_lrs: int, n_seeds: int, rank: int, target: float, max_epochs: int):
+        self.n_lrs, self.n_seeds, self.rank, self.target, self.max_epochs = n_lrs, n_seeds, rank, target, max_epochs
+        self.active = np.arange(n_lrs * n_seeds)  # members still training
+        self.losses = np.full((n_lrs * n_seeds, max_epochs + 1), np.nan)
+        self.first = np.full(n_lrs * n_seeds, np.inf)
+        self.best, self.last = None, 0
+
+    def step(self, epoch: int, values: np.ndarray):
+        """Record an epoch; True stops training, a mask keeps only the best learning rate's members."""
+        value = np.where(np.isfinite(values), values, np.inf)
+        self.losses[self.active, epoch] = value
+        newly = (value <= self.target) & np.isinf(self.first[self.active])
+        self.first[self.active[newly]] = epoch
+        self.last = epoch
+        table = self.first.reshape(self.n_lrs, self.n_seeds)
+        keep = None
+        if self.best is None:
+            kth = np.sort(table, axis=1)[:, self.rank - 1]
+            if np.isfinite(kth).any():
+                self.best = int(np.argmin(kth))  # exact: every undecided row has kth > epoch >= min(kth)
+                keep = np.isin(self.active, np.arange(self.best * self.n_seeds, (self.best + 1) * self.n_seeds))
+                self.active = self.active[keep]
+        if (self.best is not None and np.isfinite(table[self.best]).all()) or epoch == self.max_epochs:
+            return True
+        return keep
+
+    def result(self, lrs: tuple, seeds: tuple) -> "ConvergenceResult":
+        best = self.best
+        if best is None:  # no learning rate brought half of the seeds to the target
+            best = int(np.argmin(np.sort(self.first.reshape(self.n_lrs, self.n_seeds), axis=1)[:, self.rank - 1]))
+        curves = self.losses[:, : self.last + 1].reshape(self.n_lrs, self.n_seeds, -1)
+        return ConvergenceResult(self.first.reshape(self.n_lrs, self.n_seeds), curves, best, lrs, seeds,
+                                 float(self.target))
 
 
 # ------------------------------------------------------------------------------------------- timing

@@ -25,8 +25,11 @@ from typing import Callable, Sequence, Union
 import numpy as np
 
 from .. import nn
-from ..optim import SGD
-from ..tensor import Tensor, manual_seed, no_grad
+from ..tensor import Tensor, manual_seed
+from ..training.arguments import check_integer
+from ..training.data import target_function
+from ..training.ensemble import train_together
+from ..training.models import mlp, predict
 
 __all__ = [
     "ACTIVATIONS",
@@ -71,10 +74,12 @@ def _activation(activation: Union[str, Callable[[], nn.Module]]) -> Callable[[],
 
 
 def one_hidden_layer(width: int, activation: Union[str, Callable[[], nn.Module]] = "sigmoid") -> nn.Sequential:
-    """``nn.Sequential(nn.Linear(1, width), g, nn.Linear(width, 1))``, initialised as PyTorch does."""
-    if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
-        raise ValueError(f"width must be a positive integer, got {width!r}")
-    return nn.Sequential(nn.Linear(1, int(width)), _activation(activation)(), nn.Linear(int(width), 1))
+    """``mlp([1, width, 1], g)``: ``Linear(1, width), g, Linear(width, 1)``, initialised as PyTorch does.
+
+    The chapter's network, with the activation also given by name (see :data:`ACTIVATIONS`).
+    """
+    check_integer("width", width, where="one_hidden_layer")
+    return mlp([1, int(width), 1], _activation(activation))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,18 +153,6 @@ def bump_network(edges, heights, steepness) -> nn.Sequential:
     return model
 
 
-def _target_fn(target) -> Callable[[np.ndarray], np.ndarray]:
-    if isinstance(target, str):
-        from ..training.data import TARGETS
-
-        if target not in TARGETS:
-            raise ValueError(f"unknown target {target!r}; use one of {sorted(TARGETS)} or a function")
-        return TARGETS[target]
-    if callable(target):
-        return target
-    raise ValueError(f"target must be a function or a name from nnlessons.training.data.TARGETS, got {target!r}")
-
-
 def bump_approximation(target, low: float, high: float, n_bumps: int, steepness: float) -> nn.Sequential:
     """N bumps that approximate ``target`` on [low, high] (the constructive proof in one dimension).
 
@@ -177,9 +170,8 @@ def bump_approximation(target, low: float, high: float, n_bumps: int, steepness:
     Returns:
         The network from :func:`bump_network`.
     """
-    f = _target_fn(target)
-    if isinstance(n_bumps, bool) or not isinstance(n_bumps, (int, np.integer)) or n_bumps < 1:
-        raise ValueError(f"n_bumps must be a positive integer, got {n_bumps!r}")
+    f = target_function(target)
+    check_integer("n_bumps", n_bumps, where="bump_approximation")
     if not (np.isfinite(low) and np.isfinite(high) and low < high):
         raise ValueError(f"need finite low < high, got low={low!r}, high={high!r}")
     edges = np.linspace(low, high, n_bumps + 1)
@@ -196,29 +188,22 @@ def bump_approximation(target, low: float, high: float, n_bumps: int, steepness:
 # ---------------------------------------------------------------------------------------------
 
 
-def _predict(model: Callable, x: np.ndarray) -> np.ndarray:
-    with no_grad():
-        out = model(Tensor(x))
-    return np.asarray(getattr(out, "data", out), dtype=np.float64).reshape(-1)
-
-
 def approximation_error(model: Callable, target, low: float, high: float, n: int = 2001) -> tuple[float, float]:
     """Maximum and mean of ``|model(x) - target(x)|`` over n evenly spaced points of [low, high].
 
     The maximum over a fine grid estimates the uniform distance ``sup |f - g|`` of the theorems; the mean
     is an L^1 distance for the uniform measure on the interval.
     """
-    f = _target_fn(target)
+    f = target_function(target)
     x = np.linspace(low, high, n).reshape(-1, 1)
-    err = np.abs(_predict(model, x) - np.asarray(f(x), dtype=np.float64).reshape(-1))
+    err = np.abs(predict(model, x).reshape(-1) - np.asarray(f(x), dtype=np.float64).reshape(-1))
     return float(err.max()), float(err.mean())
 
 
 def hidden_features(model: nn.Sequential, x) -> np.ndarray:
     """The hidden layer's outputs g(W x + b), shape (n, width), for a model built like :func:`one_hidden_layer`."""
     x = np.asarray(getattr(x, "data", x), dtype=np.float64).reshape(-1, 1)
-    with no_grad():
-        return model[1](model[0](Tensor(x))).data.copy()
+    return predict(nn.Sequential(model[0], model[1]), x)
 
 
 def least_squares_output(model: nn.Sequential, x, y) -> nn.Sequential:
@@ -277,45 +262,29 @@ def fit_widths(
     """
     widths = [int(w) for w in widths]
     if not widths:
-        raise ValueError("give at least one width")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+        raise ValueError("fit_widths: give at least one width")
+    check_integer("steps", steps, where="fit_widths")
     X = np.asarray(getattr(x, "data", x), dtype=np.float64).reshape(-1, 1)
     Y = np.asarray(getattr(y, "data", y), dtype=np.float64).reshape(-1, 1)
     if len(X) != len(Y):
-        raise ValueError(f"x and y need the same number of points, got {len(X)} and {len(Y)}")
+        raise ValueError(f"fit_widths: x and y need the same number of points, got {len(X)} and {len(Y)}")
     manual_seed(seed)
     models = [one_hidden_layer(w, activation) for w in widths]
-    k, total, n = len(widths), sum(widths), len(X)
-    # The joint network: hidden layer (total units) and a block-diagonal output layer (k outputs).
-    start = np.cumsum([0] + widths)
-    W1 = Tensor(np.concatenate([m[0].weight.data for m in models]), requires_grad=True)
-    b1 = Tensor(np.concatenate([m[0].bias.data for m in models]), requires_grad=True)
-    mask = np.zeros((k, total))
-    W2_init = np.zeros((k, total))
-    for j, m in enumerate(models):
-        mask[j, start[j]:start[j + 1]] = 1.0
-        W2_init[j, start[j]:start[j + 1]] = m[2].weight.data[0]
-    W2 = Tensor(W2_init, requires_grad=True)
-    b2 = Tensor(np.array([m[2].bias.data[0] for m in models]), requires_grad=True)
-    g = _activation(activation)()
-    Xt, targets, mask_t = Tensor(X), np.repeat(Y, k, axis=1), Tensor(mask)
-    optimizer = SGD([W1, b1, W2, b2], lr=lr, momentum=momentum)
-    losses = np.empty((steps, k))
+    params, start, mask = _side_by_side(models, widths)
+    W1, b1, W2, b2 = params
+    g, Xt, targets, mask_t = _activation(activation)(), Tensor(X), Tensor(np.repeat(Y, len(widths), axis=1)), Tensor(mask)
+
+    def member_losses() -> Tensor:  # each network's mean squared error
+        out = g(Xt @ W1.T + b1) @ (W2 * mask_t).T + b2
+        return ((out - targets) ** 2).mean(axis=0)
+
+    def check(step: int, losses: np.ndarray) -> None:
+        if not np.all(np.isfinite(losses)):
+            raise FloatingPointError(
+                f"fit_widths: a loss became {losses} at step {step}; training diverged, use a smaller lr")
+
     with np.errstate(over="ignore", invalid="ignore"):
-        for step in range(steps):
-            hidden = g(Xt @ W1.T + b1)
-            out = hidden @ (W2 * mask_t).T + b2
-            sq = (out - Tensor(targets)) ** 2
-            per_net = sq.mean(axis=0)  # each network's mean squared error
-            losses[step] = per_net.data
-            if not np.all(np.isfinite(per_net.data)):
-                raise FloatingPointError(
-                    f"fit_widths: a loss became {per_net.data} at step {step}; training diverged, use a smaller lr"
-                )
-            optimizer.zero_grad()
-            per_net.sum().backward()
-            optimizer.step()
+        losses = train_together(params, member_losses, steps=steps, lr=lr, momentum=momentum, on_step=check)
     for j, m in enumerate(models):
         sl = slice(start[j], start[j + 1])
         m[0].weight.data[...] = W1.data[sl]
@@ -323,3 +292,19 @@ def fit_widths(
         m[2].weight.data[0, :] = W2.data[j, sl]
         m[2].bias.data[0] = b2.data[j]
     return models, losses
+
+
+def _side_by_side(models: list, widths: list) -> tuple[list, np.ndarray, np.ndarray]:
+    """One wide network holding the models: the hidden layers one above the other, and a block-diagonal
+    output layer (``mask`` keeps network j's output on its own hidden units ``start[j]:start[j + 1]``)."""
+    start = np.cumsum([0] + widths)
+    mask = np.zeros((len(widths), start[-1]))
+    W2 = np.zeros((len(widths), start[-1]))
+    for j, m in enumerate(models):
+        mask[j, start[j]:start[j + 1]] = 1.0
+        W2[j, start[j]:start[j + 1]] = m[2].weight.data[0]
+    params = [Tensor(np.concatenate([m[0].weight.data for m in models]), requires_grad=True),
+              Tensor(np.concatenate([m[0].bias.data for m in models]), requires_grad=True),
+              Tensor(W2, requires_grad=True),
+              Tensor(np.array([m[2].bias.data[0] for m in models]), requires_grad=True)]
+    return params, start, mask

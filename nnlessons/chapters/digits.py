@@ -21,6 +21,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ..display.plot import PALETTE
+from ..training.early_stopping import EarlyStopping
+
 __all__ = [
     "DigitsSplit",
     "load_digits_split",
@@ -178,7 +181,8 @@ def confusion_matrix(y_true, y_pred, n_classes: Optional[int] = None) -> np.ndar
 
 
 def early_stopping_epochs(values: Sequence[float], patience: int, mode: str = "max") -> tuple[int, Optional[int]]:
-    """Replay the early-stopping rule of :func:`nnlessons.training.loop.fit` on a recorded validation curve.
+    """Replay the early-stopping rule of :func:`nnlessons.training.loop.fit` on a recorded validation curve
+    (the same :class:`~nnlessons.training.early_stopping.EarlyStopping` object fit uses).
 
     After every epoch the monitored value is compared with the best so far; only a strict improvement
     counts. Training stops at the first epoch after which ``patience`` epochs in a row brought no
@@ -194,23 +198,20 @@ def early_stopping_epochs(values: Sequence[float], patience: int, mode: str = "m
         best value seen before stopping), and the epoch at which training stops, or None if the curve
         ends first.
     """
-    if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or patience < 1:
-        raise ValueError(f"early_stopping_epochs: patience must be a positive integer, got {patience!r}")
-    if mode not in ("max", "min"):
-        raise ValueError(f"early_stopping_epochs: mode must be 'max' or 'min', got {mode!r}")
+    try:
+        rule = EarlyStopping(patience, mode=mode)
+    except ValueError as error:
+        raise ValueError(f"early_stopping_epochs: {error}") from None
+    if patience is None:
+        raise ValueError("early_stopping_epochs: patience must be an integer >= 1, got patience=None")
     values = [float(v) for v in values]
     if not values:
         raise ValueError("early_stopping_epochs: values is empty")
-    sign = -1.0 if mode == "max" else 1.0
-    best, best_epoch, waited = np.inf, 0, 0
-    for epoch, value in enumerate(values):
-        if sign * value < best:
-            best, best_epoch, waited = sign * value, epoch, 0
-        else:
-            waited += 1
-        if waited >= patience:
-            return best_epoch, epoch
-    return best_epoch, None
+    for value in values:
+        rule.update(value)
+        if rule.should_stop:
+            break
+    return rule.best_epoch, rule.stopped_epoch
 
 
 # ---------------------------------------------------------------------------------------------
@@ -365,14 +366,14 @@ def plot_early_stopping(val_acc: Sequence[float], patience: int, test_acc: Optio
         fig, ax = plt.subplots(figsize=(6.0, 3.6))
         fig.subplots_adjust(left=0.12, right=0.97, bottom=0.14, top=0.9)
     epochs = np.arange(len(val_acc))
-    ax.plot(epochs, val_acc, color="#E69F00", linestyle="--", label="validation accuracy")
+    ax.plot(epochs, val_acc, color=PALETTE[1], linestyle="--", label="validation accuracy")
     if test_acc is not None:
-        ax.plot(epochs, test_acc, color="#009E73", linewidth=1.0, label="test accuracy (not used)")
+        ax.plot(epochs, test_acc, color=PALETTE[2], linewidth=1.0, label="test accuracy (not used)")
     end = len(val_acc) - 1 if stopped is None else stopped
     if stopped is not None:
         ax.axvspan(stopped + 0.5, len(val_acc) - 0.5, color="0.85", label="not trained")
-        ax.axvline(stopped, color="#D55E00", linestyle="-.", linewidth=1.0, label=f"stop ({stopped})")
-    ax.plot([best], [val_acc[best]], marker="o", color="#D55E00", linestyle="none", zorder=3,
+        ax.axvline(stopped, color=PALETTE[3], linestyle="-.", linewidth=1.0, label=f"stop ({stopped})")
+    ax.plot([best], [val_acc[best]], marker="o", color=PALETTE[3], linestyle="none", zorder=3,
             label=f"weights kept ({best})")
     ax.set_xlabel("epoch")
     ax.set_ylabel("accuracy")

@@ -12,7 +12,9 @@ import numpy as np
 
 from .. import functional as F
 from .. import nn
-from ..tensor import Tensor, default_rng, no_grad
+from ..tensor import Tensor
+from ..training.loop import accuracy, fit
+from ..training.models import mlp
 from . import check_function
 
 PASS, FAIL = "\u2713", "\u2717"  # check mark, ballot x: the marks check_function prints
@@ -30,8 +32,9 @@ def random_network(sizes: Sequence[int], activation: Callable[[], nn.Module] | N
     """A ``Sequential`` of ``Linear`` layers with widths ``sizes``, weights drawn from ``seed``.
 
     ``activation`` (a module class such as ``nn.ReLU``, or None) goes between consecutive layers, not after
-    the last one. ``bias`` is one flag for every layer or one per layer. The package's global generator is
-    left exactly as it was.
+    the last one. ``bias`` is one flag for every layer or one per layer. Weights come from
+    N(0, 1 / fan_in) and biases from N(0, 0.25): :func:`nnlessons.training.models.mlp` with
+    ``init="normal"``, which leaves the package's global generator exactly as it was.
 
     >>> random_network([2, 4, 3], nn.Tanh)       # Linear(2, 4), Tanh(), Linear(4, 3)  # doctest: +SKIP
     """
@@ -40,22 +43,7 @@ def random_network(sizes: Sequence[int], activation: Callable[[], nn.Module] | N
     flags = [bias] * (len(sizes) - 1) if isinstance(bias, bool) else list(bias)
     if len(flags) != len(sizes) - 1:
         raise ValueError(f"random_network: {len(sizes) - 1} layers need {len(sizes) - 1} bias flags, got {len(flags)}")
-    rng = np.random.default_rng(seed)
-    global_rng = default_rng()
-    state = global_rng.bit_generator.state
-    try:
-        modules: list[nn.Module] = []
-        for k, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            layer = nn.Linear(n_in, n_out, bias=flags[k])
-            layer.weight.data[...] = rng.normal(0.0, 1.0 / np.sqrt(n_in), size=(n_out, n_in))
-            if layer.bias is not None:
-                layer.bias.data[...] = rng.normal(0.0, 0.5, size=n_out)
-            modules.append(layer)
-            if activation is not None and k < len(sizes) - 2:
-                modules.append(activation())
-    finally:
-        global_rng.bit_generator.state = state
-    return nn.Sequential(*modules)
+    return mlp(sizes, activation, bias=flags, init="normal", seed=seed, gain=1.0, bias_std=0.5)
 
 
 def _weights_and_biases(net: nn.Sequential) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -109,22 +97,9 @@ def check_mlp_forward(mlp_forward: Callable) -> bool:
 
 def _train_softmax_regression(Z: np.ndarray, y: np.ndarray, epochs: int = 500, lr: float = 0.5) -> float:
     """Train Linear(d, 2) + softmax by full-batch gradient descent on (Z, y); return the training accuracy."""
-    from ..optim import SGD
-
-    layer = random_network([Z.shape[1], 2], seed=0)[0]
-    optimizer = SGD(layer.parameters(), lr=lr)
-    Zt = Tensor(Z)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for _ in range(epochs):
-            loss = F.cross_entropy(layer(Zt), y)
-            if not np.isfinite(loss.item()):
-                raise FloatingPointError("the training loss became infinite or NaN")
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-        with no_grad():
-            predicted = layer(Zt).data.argmax(axis=1)
-    return float(np.mean(predicted == y))
+    layer = random_network([Z.shape[1], 2], seed=0)
+    fit(layer, F.cross_entropy, Z, y, epochs=epochs, lr=lr, progress=False)
+    return accuracy(layer, Z, y)
 
 
 def check_xor_features(features: Callable[[np.ndarray], np.ndarray], *, target: float = 0.99) -> bool:

@@ -12,9 +12,11 @@ Pass them straight to :func:`nnlessons.training.loop.fit`, or wrap them in :clas
 
 from __future__ import annotations
 
-from typing import Callable, Union
+from typing import Callable, Optional, Union
 
 import numpy as np
+
+from .arguments import check_integer, check_nonnegative, check_seed
 
 __all__ = [
     "TARGETS",
@@ -24,6 +26,7 @@ __all__ = [
     "moons",
     "regression_1d",
     "spirals",
+    "target_function",
     "train_val_split",
     "train_val_test_split",
     "xor",
@@ -35,19 +38,14 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_k(k: int) -> None:
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2:
-        raise ValueError(f"k (the number of classes) must be an integer >= 2, got k={k!r}")
-
-
-def _check_n(n: int, minimum: int = 1) -> None:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
-        raise ValueError(f"n must be an integer >= {minimum}, got n={n!r}")
-
-
-def _check_nonneg(name: str, value: float) -> None:
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {name}={value!r}")
+def _check(n: int, seed: int, minimum: int = 1, k: Optional[int] = None, **numbers: float) -> None:
+    """Check a generator's arguments: k >= 2 classes, n >= minimum points, a valid seed, numbers >= 0."""
+    if k is not None:
+        check_integer("k", k, 2)
+    check_integer("n", n, minimum)
+    check_seed(seed)
+    for name, value in numbers.items():
+        check_nonnegative(name, value)
 
 
 def _class_sizes(n: int, k: int) -> np.ndarray:
@@ -80,8 +78,7 @@ def xor(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np
     Returns:
         ``(X, y)`` with X float64 of shape (n, 2) and y int64 of shape (n,), values in {0, 1}.
     """
-    _check_n(n)
-    _check_nonneg("noise", noise)
+    _check(n, seed, noise=noise)
     rng = np.random.default_rng(seed)
     corners = np.array([[1.0, 1.0], [-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0]])
     which = np.arange(n) % 4
@@ -104,8 +101,7 @@ def moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, 
     Returns:
         ``(X, y)`` with X float64 of shape (n, 2) and y int64 of shape (n,), values in {0, 1}.
     """
-    _check_n(n, 2)
-    _check_nonneg("noise", noise)
+    _check(n, seed, 2, noise=noise)
     rng = np.random.default_rng(seed)
     n0, n1 = _class_sizes(n, 2)
     t0 = np.linspace(0.0, np.pi, n0)
@@ -131,8 +127,7 @@ def circles(
     Returns:
         ``(X, y)`` with X float64 of shape (n, 2) and y int64 of shape (n,), values in {0, 1}.
     """
-    _check_n(n, 2)
-    _check_nonneg("noise", noise)
+    _check(n, seed, 2, noise=noise)
     if not 0.0 < factor < 1.0:
         raise ValueError(f"factor must lie strictly between 0 and 1, got factor={factor!r}")
     rng = np.random.default_rng(seed)
@@ -160,9 +155,7 @@ def spirals(n: int = 300, k: int = 3, noise: float = 0.2, seed: int = 0) -> tupl
     Returns:
         ``(X, y)`` with X float64 of shape (n, 2) and y int64 of shape (n,), values in {0, ..., k-1}.
     """
-    _check_k(k)
-    _check_n(n, k)
-    _check_nonneg("noise", noise)
+    _check(n, seed, k, k, noise=noise)
     rng = np.random.default_rng(seed)
     sizes = _class_sizes(n, k)
     radius = np.concatenate([np.linspace(0.0, 1.0, m) for m in sizes])
@@ -187,9 +180,7 @@ def blobs(n: int = 300, k: int = 3, spread: float = 0.4, seed: int = 0) -> tuple
     Returns:
         ``(X, y)`` with X float64 of shape (n, 2) and y int64 of shape (n,), values in {0, ..., k-1}.
     """
-    _check_k(k)
-    _check_n(n, k)
-    _check_nonneg("spread", spread)
+    _check(n, seed, k, k, spread=spread)
     rng = np.random.default_rng(seed)
     y = np.repeat(np.arange(k), _class_sizes(n, k))
     X = blob_centers(k)[y] + spread * rng.standard_normal((n, 2))
@@ -229,6 +220,22 @@ TARGETS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "step": _step,
     "sin2x_abs": _sin2x_abs,
 }
+
+
+def target_function(target: Union[str, Callable[[np.ndarray], np.ndarray]]) -> Callable[[np.ndarray], np.ndarray]:
+    """The function a target stands for: a name from :data:`TARGETS`, or a callable returned as it is.
+
+    Raises:
+        ValueError: for an unknown name or something that is neither a name nor a callable.
+    """
+    if isinstance(target, str):
+        if target not in TARGETS:
+            allowed = ", ".join(repr(name) for name in TARGETS)
+            raise ValueError(f"unknown target {target!r}; use one of {allowed} or pass a function")
+        return TARGETS[target]
+    if callable(target):
+        return target
+    raise ValueError(f"target must be a name from TARGETS or a callable, got {target!r}")
 
 
 def _evaluate_target(f: Callable, x: np.ndarray) -> np.ndarray:
@@ -272,17 +279,8 @@ def regression_1d(
     Returns:
         ``(x, y)``, both float64 of shape (n, 1), sorted by x.
     """
-    if isinstance(target, str):
-        if target not in TARGETS:
-            allowed = ", ".join(repr(name) for name in TARGETS)
-            raise ValueError(f"unknown target {target!r}; use one of {allowed} or pass a function")
-        f = TARGETS[target]
-    elif callable(target):
-        f = target
-    else:
-        raise ValueError(f"target must be a name from TARGETS or a callable, got {target!r}")
-    _check_n(n)
-    _check_nonneg("noise", noise)
+    f = target_function(target)
+    _check(n, seed, noise=noise)
     if not (np.isfinite(low) and np.isfinite(high) and low < high):
         raise ValueError(f"need finite low < high, got low={low!r}, high={high!r}")
     rng = np.random.default_rng(seed)
@@ -337,6 +335,7 @@ def train_val_split(
         ``((X_train, y_train), (X_val, y_val))``, ready for ``fit(..., val=(X_val, y_val))``.
     """
     X, y = _as_arrays(X, y)
+    check_seed(seed)
     (n_val,) = _split_sizes(len(X), [val_fraction], ["val_fraction"])
     order = np.random.default_rng(seed).permutation(len(X))
     val, train = order[:n_val], order[n_val:]
@@ -363,6 +362,7 @@ def train_val_test_split(
         ``((X_train, y_train), (X_val, y_val), (X_test, y_test))``.
     """
     X, y = _as_arrays(X, y)
+    check_seed(seed)
     n_val, n_test = _split_sizes(len(X), [val_fraction, test_fraction], ["val_fraction", "test_fraction"])
     order = np.random.default_rng(seed).permutation(len(X))
     val, test, train = order[:n_val], order[n_val : n_val + n_test], order[n_val + n_test :]

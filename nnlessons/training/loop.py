@@ -8,28 +8,31 @@ One epoch is one pass over the training data, in mini-batches or as one full bat
     optimizer.step()                          # update
 
 This is the loop you would write by hand in PyTorch; ``fit`` adds what every chapter needs
-around it: validation after each epoch, early stopping that restores the best weights, a stop with
-a clear error when the loss becomes NaN or infinite, and a progress bar in a live notebook.
+around it: validation after each epoch, early stopping that restores the best weights
+(:class:`~nnlessons.training.early_stopping.EarlyStopping`), a stop with a clear error when the loss
+becomes NaN or infinite, and a progress bar in a live notebook that leaves no output behind.
 """
 
 from __future__ import annotations
 
 import math
-import os
-import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Union
 
 import numpy as np
 
-from .. import functional as F
 from ..optim import SGD
-from ..tensor import Tensor, no_grad
+from ..tensor import Tensor
+from .arguments import check_integer, check_seed
+from .early_stopping import EarlyStopping
+from .models import predict
+from .progress import ProgressBar
 
 __all__ = ["History", "accuracy", "fit"]
 
 ArrayOrTensor = Union[np.ndarray, Tensor]
-_MONITORS = ("val_loss", "val_acc")
+_MONITORS = {"val_loss": "min", "val_acc": "max"}
+_TASKS = ("classification", "binary", "regression")
 
 
 @dataclass(repr=False)
@@ -39,7 +42,7 @@ class History:
     Attributes:
         train_loss: Mean training loss of each epoch (averaged over its mini-batches, weighted by size).
         val_loss: Validation loss after each epoch (empty without validation data).
-        val_acc: Validation accuracy after each epoch (empty unless the targets are integer classes).
+        val_acc: Validation accuracy after each epoch (empty unless the task is a classification).
         best_epoch: Epoch with the best monitored validation value, so that
             ``history.val_loss[history.best_epoch]`` is the best loss; None without validation data.
         stopped_epoch: Last epoch run when early stopping ended training, else None.
@@ -57,6 +60,15 @@ class History:
     def epochs(self) -> int:
         """Number of epochs that ran."""
         return len(self.train_loss)
+
+    def summary(self) -> str:
+        """The last values, e.g. ``"loss 0.1234  val_loss 0.2345  val_acc 0.950"``."""
+        text = f"loss {self.train_loss[-1]:.4g}" if self.train_loss else ""
+        if self.val_loss:
+            text += f"  val_loss {self.val_loss[-1]:.4g}"
+        if self.val_acc:
+            text += f"  val_acc {self.val_acc[-1]:.3f}"
+        return text
 
     def __repr__(self) -> str:
         parts = [f"epochs={self.epochs}"]
@@ -80,20 +92,28 @@ def _as_array(a: ArrayOrTensor) -> np.ndarray:
     return a.data if isinstance(a, Tensor) else np.asarray(a)
 
 
-def _is_class_labels(y: np.ndarray) -> bool:
-    return y.dtype.kind in "iub"
+def _labels(y: np.ndarray, where: str) -> np.ndarray:
+    """Class labels of shape (n,) from y of shape (n,) or (n, 1); one-hot rows (n, c) are refused."""
+    if y.ndim == 2 and y.shape[1] > 1:
+        raise ValueError(
+            f"{where}: y has shape {y.shape}; give one class label per row, shape ({len(y)},) "
+            "(for one-hot rows, y.argmax(axis=1))"
+        )
+    labels = y.reshape(len(y)) if y.ndim == 2 else y
+    if labels.ndim != 1 or not np.all(labels == np.round(labels)):
+        raise ValueError(f"{where}: y must hold whole-number class labels, one per row; got shape {y.shape}")
+    return labels
 
 
-def _predict_classes(output: np.ndarray, threshold: float) -> np.ndarray:
+def _classes(output: np.ndarray, threshold: float) -> np.ndarray:
     """Argmax over the columns, or ``output > threshold`` for a single column."""
     if output.ndim == 2 and output.shape[1] > 1:
         return output.argmax(axis=1)
     return (output.reshape(len(output), -1)[:, 0] > threshold).astype(np.int64)
 
 
-def _accuracy_of(output: np.ndarray, y: np.ndarray, threshold: float) -> float:
-    labels = y.reshape(len(y), -1)[:, 0] if y.ndim > 1 else y
-    return float(np.mean(_predict_classes(output, threshold) == labels))
+def _accuracy_of(output: np.ndarray, y: np.ndarray, threshold: float, where: str = "accuracy") -> float:
+    return float(np.mean(_classes(output, threshold) == _labels(y, where)))
 
 
 def accuracy(model: Callable, X: ArrayOrTensor, y: ArrayOrTensor, *, threshold: float = 0.0) -> float:
@@ -104,96 +124,49 @@ def accuracy(model: Callable, X: ArrayOrTensor, y: ArrayOrTensor, *, threshold: 
 
     Args:
         model: A module (or function) mapping a Tensor of shape (n, d) to outputs of shape (n, c).
-        X: Inputs, shape (n, d).
-        y: Integer class labels, shape (n,) or (n, 1).
+        X: Inputs, shape (n, d), with n >= 1.
+        y: Integer class labels, shape (n,) or (n, 1) (not one-hot rows).
         threshold: Decision threshold for a single output column.
 
     Returns:
         The accuracy, a float in [0, 1].
     """
+    X, y = _as_array(X), _as_array(y)
+    if X.ndim == 0 or y.ndim == 0 or len(y) != len(X):
+        raise ValueError(f"accuracy: X has shape {X.shape} but y has shape {y.shape}; need one label per row")
+    if len(X) == 0:
+        raise ValueError("accuracy: X and y are empty (0 rows); the accuracy of no examples is undefined")
+    labels = _labels(y, "accuracy")
+    return float(np.mean(_classes(predict(model, X), threshold) == labels))
+
+
+# ---------------------------------------------------------------------------------------------
+# fit, in named steps
+# ---------------------------------------------------------------------------------------------
+
+
+def _rows(X: ArrayOrTensor, y: ArrayOrTensor, what: str) -> tuple[Tensor, ArrayOrTensor]:
+    """X as a Tensor and y as it came (Tensor or array), checked to have the same n >= 1 rows."""
     Xt = X if isinstance(X, Tensor) else Tensor(X)
-    y = _as_array(y)
-    if len(y) != len(Xt):
-        raise ValueError(f"accuracy: X has shape {Xt.shape} but y has shape {y.shape}; need one label per row")
-    with no_grad():
-        output = _as_array(model(Xt))
-    return _accuracy_of(output, y, threshold)
+    y = y if isinstance(y, Tensor) else np.asarray(y)
+    x_name, y_name = ("X", "y") if what == "training" else ("X_val", "y_val")
+    if Xt.ndim == 0 or _as_array(y).ndim == 0 or len(y) != len(Xt):
+        raise ValueError(f"fit: {x_name} has shape {Xt.shape} but {y_name} has shape {_as_array(y).shape}; "
+                         "need one target per row")
+    if len(Xt) == 0:
+        raise ValueError(f"fit: the {what} data are empty ({x_name} has 0 rows)")
+    return Xt, y
 
 
-# ---------------------------------------------------------------------------------------------
-# Progress bar
-# ---------------------------------------------------------------------------------------------
-
-
-def _in_kernel() -> bool:
-    """True inside a running IPython kernel (Jupyter, Colab), where a widget can be shown."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and getattr(shell, "kernel", None) is not None
-
-
-class _Progress:
-    """An ipywidgets bar with a label, updated at most ten times a second; silent when disabled."""
-
-    def __init__(self, epochs: int, enabled: Optional[bool]):
-        if enabled is None:
-            enabled = os.environ.get("NNLESSONS_PROGRESS", "1") != "0"
-        self.bar = None
-        if not (enabled and _in_kernel()):
-            return
-        try:
-            import ipywidgets as widgets
-            from IPython.display import display
-        except ImportError:
-            return
-        self.bar = widgets.IntProgress(min=0, max=epochs, value=0, description="Training")
-        self.label = widgets.Label(value="")
-        self.epochs = epochs
-        self.last = 0.0
-        display(widgets.HBox([self.bar, self.label]))
-
-    def update(self, epoch: int, history: History, force: bool = False) -> None:
-        if self.bar is None:
-            return
-        now = time.perf_counter()
-        if not force and now - self.last < 0.1:
-            return
-        self.last = now
-        self.bar.value = epoch + 1
-        text = f"{epoch + 1}/{self.epochs} epochs  loss {history.train_loss[-1]:.4g}"
-        if history.val_loss:
-            text += f"  val_loss {history.val_loss[-1]:.4g}"
-        if history.val_acc:
-            text += f"  val_acc {history.val_acc[-1]:.3f}"
-        self.label.value = text
-
-    def close(self, epoch: int, history: History) -> None:
-        if self.bar is None:
-            return
-        self.update(epoch, history, force=True)
-        self.bar.bar_style = "success" if history.stopped_epoch is None else "info"
-        if history.stopped_epoch is not None:
-            self.label.value += f"  (stopped early; best epoch {history.best_epoch})"
-
-
-# ---------------------------------------------------------------------------------------------
-# fit
-# ---------------------------------------------------------------------------------------------
-
-
-def _check_positive_int(name: str, value, allow_none: bool = False) -> None:
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"fit: {name} must be a positive integer, got {name}={value!r}")
-
-
-def _batch_of(y: ArrayOrTensor, index: np.ndarray) -> ArrayOrTensor:
-    """Rows ``index`` of y, keeping its type (Tensor stays Tensor, array stays array)."""
-    return Tensor(y.data[index]) if isinstance(y, Tensor) else y[index]
+def _task_of(task: Optional[str], y_val: Optional[np.ndarray]) -> str:
+    """The task, given or inferred from the validation targets: integer labels -> classification."""
+    if task is not None:
+        if task not in _TASKS:
+            raise ValueError(f"fit: task must be one of {_TASKS} or None, got task={task!r}")
+        return task
+    if y_val is not None and y_val.dtype.kind in "iub":
+        return "classification"
+    return "regression"
 
 
 def _check_finite(value: float, what: str, epoch: int, batch: Optional[int] = None, n_batches: int = 1) -> None:
@@ -221,6 +194,31 @@ def _step(model, loss_fn: Callable, optimizer, X: Tensor, y: ArrayOrTensor, epoc
     return value
 
 
+def _train_epoch(model, loss_fn, optimizer, X: Tensor, y, batch_size: Optional[int], rng, epoch: int) -> float:
+    """One pass over the data (full batch, or shuffled mini-batches); the mean loss weighted by batch size."""
+    n = len(X)
+    if batch_size is None or batch_size >= n:
+        return _step(model, loss_fn, optimizer, X, y, epoch, None, 1)
+    order, n_batches, total = rng.permutation(n), math.ceil(n / batch_size), 0.0
+    for b in range(n_batches):
+        index = order[b * batch_size : (b + 1) * batch_size]
+        yb = Tensor(y.data[index]) if isinstance(y, Tensor) else y[index]
+        total += _step(model, loss_fn, optimizer, Tensor(X.data[index]), yb, epoch, b, n_batches) * len(index)
+    return total / n
+
+
+def _validate(model, loss_fn, val: tuple, task: str, threshold: float, history: History, epoch: int) -> float:
+    """Validation loss (and accuracy for a classification) after an epoch; returns the monitored value."""
+    X_val, y_val = val
+    output = predict(model, X_val)
+    val_loss = float(loss_fn(Tensor(output), y_val).data)
+    _check_finite(val_loss, "validation loss", epoch)
+    history.val_loss.append(val_loss)
+    if task != "regression":
+        history.val_acc.append(_accuracy_of(output, _as_array(y_val), threshold, "fit"))
+    return history.val_loss[-1] if history.monitor == "val_loss" else history.val_acc[-1]
+
+
 def fit(
     model,
     loss_fn: Callable,
@@ -234,6 +232,8 @@ def fit(
     val: Optional[tuple[ArrayOrTensor, ArrayOrTensor]] = None,
     patience: Optional[int] = None,
     monitor: str = "val_loss",
+    task: Optional[str] = None,
+    threshold: float = 0.0,
     seed: int = 0,
     progress: Optional[bool] = None,
     callback: Optional[Callable[[int, object, History], None]] = None,
@@ -244,117 +244,88 @@ def fit(
         model: A :class:`nnlessons.nn.Module` (it needs ``parameters()``, and ``state_dict()`` /
             ``load_state_dict()`` for early stopping).
         loss_fn: A loss such as ``F.cross_entropy`` or ``F.mse_loss``: ``loss_fn(output, target)``
-            must return a scalar Tensor.
-        X: Training inputs, shape (n, d), array or Tensor.
+            must return a scalar Tensor. Any function works: fit never looks at which one it is.
+        X: Training inputs, shape (n, d) with n >= 1, array or Tensor.
         y: Training targets with n rows (integer classes for classification), array or Tensor.
         epochs: Maximum number of passes over the training data.
         optimizer: An optimiser such as ``optim.SGD(model.parameters(), lr=0.1)``.
         lr: Instead of ``optimizer``: the learning rate of a plain SGD optimiser built for you.
         batch_size: Mini-batch size, shuffled anew every epoch (seeded by ``seed``);
             None trains on the full batch.
-        val: ``(X_val, y_val)``, evaluated after every epoch (under ``no_grad``).
+        val: ``(X_val, y_val)``, evaluated after every epoch (without a graph).
         patience: Early stopping: stop after this many epochs without a strict improvement of
             ``monitor``, then restore the weights of the best epoch. Needs ``val``.
             (``patience=epochs`` trains every epoch and still restores the best weights.)
         monitor: "val_loss" (lower is better) or "val_acc" (higher is better).
+        task: How validation outputs become classes, for ``history.val_acc``: "classification"
+            (argmax over the output columns), "binary" (one column: class 1 where the output is
+            > ``threshold``), "regression" (no accuracy). None: "classification" when ``y_val``
+            holds integer labels, else "regression"; a single output column is then thresholded.
+        threshold: For a single output column: 0 for a logit (default), 0.5 for a probability
+            (a model ending in ``nn.Sigmoid``).
         seed: Seed for the mini-batch shuffling.
         progress: None shows a progress bar in a live notebook unless the environment variable
-            ``NNLESSONS_PROGRESS=0``; False never shows one. Outside a notebook nothing is printed.
+            ``NNLESSONS_PROGRESS=0``; False never shows one. The bar disappears when training ends
+            and leaves no output in the notebook.
         callback: Optional ``callback(epoch, model, history)`` called after every epoch, e.g. to save
             snapshots of the model for a figure.
 
     Returns:
-        The :class:`History` of the run. Accuracy uses the argmax over the output columns, or a
-        threshold on a single column: 0 for logits, 0.5 when ``loss_fn`` is
-        ``F.binary_cross_entropy`` (probabilities).
+        The :class:`History` of the run.
 
     Raises:
-        ValueError: for inconsistent arguments (both or neither of ``optimizer`` and ``lr``, shapes
-            that do not match, ``patience`` or ``monitor="val_acc"`` without suitable ``val``).
+        ValueError: for inconsistent arguments (both or neither of ``optimizer`` and ``lr``, empty data,
+            shapes that do not match, ``patience`` or ``monitor="val_acc"`` without suitable ``val``).
         FloatingPointError: if the loss becomes NaN or infinite; the message names the epoch and batch.
     """
-    # ---- check the arguments before any work is done
-    _check_positive_int("epochs", epochs)
-    _check_positive_int("batch_size", batch_size, allow_none=True)
-    _check_positive_int("patience", patience, allow_none=True)
+    X, y = _rows(X, y, "training")
+    val = _check_fit_arguments(epochs, batch_size, patience, optimizer, lr, monitor, val, seed)
+    task = _task_of(task, None if val is None else _as_array(val[1]))
+    if monitor == "val_acc" and task == "regression":
+        raise ValueError("fit: monitor='val_acc' needs val=(X_val, y_val) with integer class labels in y_val "
+                         "(or task='classification' / 'binary')")
+    if optimizer is None:
+        optimizer = SGD(model.parameters(), lr=lr)
+    history = History(monitor=monitor)
+    rule = EarlyStopping(patience, mode=_MONITORS[monitor])
+    bar = ProgressBar(epochs, progress)
+    best_state, rng = None, np.random.default_rng(seed)
+    try:
+        # A diverging run overflows to inf/NaN; it is stopped with a clear error instead of NumPy warnings.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for epoch in range(epochs):
+                history.train_loss.append(_train_epoch(model, loss_fn, optimizer, X, y, batch_size, rng, epoch))
+                if val is not None:
+                    if rule.update(_validate(model, loss_fn, val, task, threshold, history, epoch)):
+                        best_state = model.state_dict() if patience is not None else None
+                    history.best_epoch = rule.best_epoch
+                if callback is not None:
+                    callback(epoch, model, history)
+                bar.update(epoch + 1, history.summary())
+                if rule.should_stop:
+                    history.stopped_epoch = epoch
+                    break
+    finally:
+        bar.close()
+    if best_state is not None and history.best_epoch != history.epochs - 1:
+        model.load_state_dict(best_state)
+    return history
+
+
+def _check_fit_arguments(epochs, batch_size, patience, optimizer, lr, monitor, val, seed) -> Optional[tuple]:
+    """Check fit's arguments before any work is done; returns val as (X_val Tensor, y_val) or None."""
+    check_integer("epochs", epochs, where="fit")
+    check_integer("batch_size", batch_size, where="fit", allow_none=True)
+    check_integer("patience", patience, where="fit", allow_none=True)
+    check_seed(seed, where="fit")
     if (optimizer is None) == (lr is None):
         raise ValueError("fit: give exactly one of optimizer=... or lr=... (lr builds optim.SGD for you)")
     if monitor not in _MONITORS:
-        raise ValueError(f"fit: monitor must be one of {_MONITORS}, got monitor={monitor!r}")
-    Xt = X if isinstance(X, Tensor) else Tensor(X)
-    y = y if isinstance(y, Tensor) else np.asarray(y)
-    n = len(Xt)
-    if Xt.ndim == 0 or _as_array(y).ndim == 0 or len(y) != n:
-        raise ValueError(f"fit: X has shape {Xt.shape} but y has shape {_as_array(y).shape}; need one target per row")
-    classes = False  # whether y_val holds integer class labels (then accuracy is tracked)
-    if val is not None:
-        if not isinstance(val, (tuple, list)) or len(val) != 2:
-            raise ValueError("fit: val must be a pair (X_val, y_val)")
-        X_val = val[0] if isinstance(val[0], Tensor) else Tensor(val[0])
-        y_val = val[1] if isinstance(val[1], Tensor) else np.asarray(val[1])
-        if X_val.ndim == 0 or _as_array(y_val).ndim == 0 or len(y_val) != len(X_val):
-            raise ValueError(
-                f"fit: X_val has shape {X_val.shape} but y_val has shape {_as_array(y_val).shape}; "
-                "need one target per row"
-            )
-        classes = _is_class_labels(_as_array(y_val))
+        raise ValueError(f"fit: monitor must be one of {tuple(_MONITORS)}, got monitor={monitor!r}")
     if patience is not None and val is None:
         raise ValueError("fit: early stopping (patience=...) needs validation data, val=(X_val, y_val)")
-    if monitor == "val_acc" and (val is None or not classes):
-        raise ValueError("fit: monitor='val_acc' needs val=(X_val, y_val) with integer class labels in y_val")
-    if optimizer is None:
-        optimizer = SGD(model.parameters(), lr=lr)
-    threshold = 0.5 if loss_fn is F.binary_cross_entropy else 0.0
-
-    # ---- train
-    history = History(monitor=monitor)
-    full_batch = batch_size is None or batch_size >= n
-    rng = np.random.default_rng(seed)
-    n_batches = 1 if full_batch else math.ceil(n / batch_size)
-    sign = 1.0 if monitor == "val_loss" else -1.0  # compare sign * value: lower is better
-    best_score, best_state, waited = math.inf, None, 0
-    bar = _Progress(epochs, progress)
-    epoch = 0
-    # A diverging run overflows to inf/NaN; we stop it below with a clear error instead of NumPy warnings.
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for epoch in range(epochs):
-            if full_batch:
-                epoch_loss = _step(model, loss_fn, optimizer, Xt, y, epoch, None, 1)
-            else:
-                order = rng.permutation(n)
-                total = 0.0
-                for b in range(n_batches):
-                    index = order[b * batch_size : (b + 1) * batch_size]
-                    Xb, yb = Tensor(Xt.data[index]), _batch_of(y, index)
-                    total += _step(model, loss_fn, optimizer, Xb, yb, epoch, b, n_batches) * len(index)
-                epoch_loss = total / n
-            history.train_loss.append(epoch_loss)
-
-            if val is not None:
-                with no_grad():
-                    output = model(X_val)
-                    val_loss = float(loss_fn(output, y_val).data)
-                _check_finite(val_loss, "validation loss", epoch)
-                history.val_loss.append(val_loss)
-                if classes:
-                    history.val_acc.append(_accuracy_of(_as_array(output), _as_array(y_val), threshold))
-                score = sign * (val_loss if monitor == "val_loss" else history.val_acc[-1])
-                if score < best_score:
-                    best_score, waited = score, 0
-                    history.best_epoch = epoch
-                    if patience is not None:
-                        best_state = model.state_dict()
-                else:
-                    waited += 1
-
-            if callback is not None:
-                callback(epoch, model, history)
-            bar.update(epoch, history)
-            if patience is not None and waited >= patience:
-                history.stopped_epoch = epoch
-                break
-
-    if best_state is not None and history.best_epoch != epoch:
-        model.load_state_dict(best_state)
-    bar.close(epoch, history)
-    return history
+    if val is None:
+        return None
+    if not isinstance(val, (tuple, list)) or len(val) != 2:
+        raise ValueError("fit: val must be a pair (X_val, y_val)")
+    return _rows(val[0], val[1], "validation")
