@@ -194,13 +194,36 @@ def test_bad_draw_results_are_named():
         explore(lambda a: None, alt="Nothing", a=[1, 2])
 
 
-def test_mime_bundle_has_both_lives():
+def test_display_is_the_static_html_only():
+    """A stored widget view has no model after a reopen ("Error displaying widget: model not found"):
+    the display is the static version, and the live view is there to display on purpose."""
     ex = explore(Recorder(), alt="A sigmoid curve", steepness=(1, 6, 5), shift=[0])
     bundle = ex._repr_mimebundle_()
-    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == ex.widget.model_id
+    assert set(bundle) == {"text/plain", "text/html"}
     assert bundle["text/html"].startswith('<div class="nnl-explorer"')
     assert bundle["text/plain"] == "<Explorer 'A sigmoid curve': 2 steepness x 1 shift = 2 frames>"
-    assert ex.image in ex.widget.children
+    assert ex.image in ex.widget.children and ex.status in ex.widget.children
+
+
+def test_live_status_line_follows_the_frame():
+    ex = explore(Recorder(), alt="A sigmoid curve", describe=lambda steepness, shift: f"centre at {shift}",
+                 steepness=(1, 6, 5), shift=[0, 1])
+    assert ex.status.value == "centre at 0"
+    ex.controls["shift"].value = 1
+    assert ex.status.value == "centre at 1" and ex.image.tooltip == "A sigmoid curve (centre at 1)"
+
+
+def test_summary_default_and_describe():
+    ex = explore(Recorder(), alt="A curve", steepness=(1, 6, 5), shift=[-1, 0.5])
+    assert ex.summary(steepness=6, shift=0.5) == "steepness = 6, shift = 0.5"
+    described = explore(Recorder(), alt="A curve", steepness=(1, 6, 5), shift=[-1, 0.5],
+                        describe=lambda steepness, shift: f"slope {steepness / 4:g} at x = {shift}")
+    assert described.summary(steepness=6, shift=0.5) == "slope 1.5 at x = 0.5"
+    with pytest.raises(ValueError, match="must return a sentence"):
+        explore(Recorder(), alt="A curve", shift=[0, 1], steepness=[1], describe=lambda **p: "").summary(shift=0,
+                                                                                                      steepness=1)
+    with pytest.raises(TypeError, match="describe must be a function"):
+        explore(Recorder(), alt="A curve", shift=[0], steepness=[1], describe="text")
 
 
 # -- static version -----------------------------------------------------------------------------------
@@ -218,6 +241,10 @@ def test_static_html_holds_every_frame_in_order_with_labels_and_alt(monkeypatch)
     assert [r["max"] for r in ranges] == ["4", "2"] and all(r["min"] == "0" for r in ranges)
     assert sorted(label["for"] for label in labels) == sorted(r["id"] for r in ranges)
     assert len(parsed.find("output")) == 2
+    assert all("disabled" in r for r in ranges)  # until the script runs; the note says why
+    assert parsed.find("p", **{"class": "nnl-untrusted"})
+    (status,) = parsed.find("p", **{"class": "nnl-explorer-status"})
+    assert status["role"] == "status" and status["aria-live"] == "polite"
     assert all(r["id"].startswith(outer["id"]) for r in ranges)
 
     (img,) = parsed.find("img", **{"class": "nnl-explorer-frame"})
@@ -229,6 +256,7 @@ def test_static_html_holds_every_frame_in_order_with_labels_and_alt(monkeypatch)
     frames, config = frames_of(page)
     assert len(frames) == ex.n_frames == 15
     assert config["labels"] == [["1", "6", "11", "16", "21"], ["-1", "0", "1"]]
+    assert config["summaries"][3 * 2 + 2] == "steepness = 11, shift = 1"
     # frame index = steepness index * 3 + shift index (the last control varies fastest)
     assert shows(frames[3 * 2 + 2], sigmoid_figure(11, 1))
     assert shows(frames[3 * 4 + 0], sigmoid_figure(21, -1))
@@ -338,14 +366,59 @@ def test_glue_shows_the_object_and_names_it_for_other_pages(monkeypatch):
     assert metadata["scrapbook"] == {"name": "my-key", "mime_prefix": ""}
 
 
-def test_widget_bundle_works_without_repr_mimebundle_as_in_ipywidgets_7():
-    """Colab ships ipywidgets 7, whose widgets have no _repr_mimebundle_: the view is built by hand."""
-    from nnlessons.display.explore import widget_bundle
+# -- the static script, in Chromium -------------------------------------------------------------------
 
-    class OldWidget:  # the part of an ipywidgets 7 widget that matters here
-        model_id = "abc123"
+@pytest.fixture(scope="module")
+def browser():
+    from browser import chromium
 
-    bundle = widget_bundle(OldWidget())
-    assert bundle["application/vnd.jupyter.widget-view+json"] == {"version_major": 2, "version_minor": 0,
-                                                                  "model_id": "abc123"}
-    assert "text/plain" in bundle
+    with chromium() as shared:  # skips without Chromium, fails under CI (see browser.py)
+        yield shared
+
+
+def open_page(browser, tmp_path, body):
+    path = tmp_path / "explorer.html"
+    path.write_text(f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title></head>'
+                    f"<body>{body}</body></html>", encoding="utf-8")
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    return page, errors
+
+
+def test_static_explorer_works_by_keyboard_and_announces_each_frame(browser, tmp_path):
+    ex = explore(Recorder(), alt="A sigmoid curve", steepness=(1, 11, 5), shift=[-1, 0, 1],
+                 describe=lambda steepness, shift: f"steepness {steepness}, centred at x = {shift}")
+    page, errors = open_page(browser, tmp_path, ex.to_html())
+    assert page.locator(".nnl-untrusted").count() == 0  # the script ran: the note is gone
+    img, status = page.locator("img.nnl-explorer-frame"), page.locator(".nnl-explorer-status")
+    assert status.inner_text() == "steepness 1, centred at x = -1" and status.is_visible()
+
+    page.keyboard.press("Tab")  # the first slider is the first Tab stop
+    assert page.evaluate("document.activeElement.name") == "steepness"
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Tab")
+    page.keyboard.press("End")
+    assert img.get_attribute("alt") == "A sigmoid curve (steepness 6, centred at x = 1)"
+    frames, _ = frames_of(ex.to_html())
+    shown = base64.b64decode(img.get_attribute("src").split(",", 1)[1])
+    assert shown == frames[3 * 1 + 2] and shows(shown, sigmoid_figure(6, 1))
+    assert page.locator("input[name=shift]").get_attribute("aria-valuetext") == "1"
+    page.wait_for_function("() => document.querySelector('.nnl-explorer-status').textContent.includes('x = 1')",
+                           timeout=3000)  # announced once the reader stops (250 ms)
+    assert status.inner_text() == "steepness 6, centred at x = 1"
+    assert not errors
+
+
+def test_sanitized_explorer_says_run_this_cell(browser, tmp_path):
+    """An untrusted notebook drops <script> and <style>: the note stays, the sliders are disabled."""
+    ex = explore(Recorder(), alt="A sigmoid curve", steepness=(1, 6, 5), shift=[0])
+    sanitized = re.sub(r"<script>.*?</script>|<style>.*?</style>", "", ex.to_html(), flags=re.S)
+    page, errors = open_page(browser, tmp_path, sanitized)
+    note = page.locator(".nnl-untrusted")
+    assert note.is_visible() and "run this cell" in note.inner_text()
+    assert page.locator("input[type=range]").first.is_disabled()
+    box = page.locator(".nnl-explorer-status").first.bounding_box()
+    assert box["width"] <= 1 and box["height"] <= 1  # for screen readers only, unless describe= is given
+    assert not errors

@@ -3,11 +3,13 @@
 One call, ``explore(draw, alt=..., steepness=(1, 50, 5), units=[1, 2, 4, 8])``, gives an object
 with two lives:
 
-- in Jupyter with a running kernel it shows ipywidgets controls; moving one calls
-  ``draw(**params)`` again (results are cached) and shows the new figure;
-- on the static website (no kernel) the same output cell holds a self-contained HTML version: every
-  frame is rendered in advance as a PNG data URI (256 colours, so that pages stay light), and a few
-  lines of inline JavaScript swap the picture when a range input moves. No network is needed.
+- displayed, it is a self-contained HTML version: every frame is rendered in advance as a PNG data
+  URI (256 colours, so that pages stay light), and a few lines of inline JavaScript swap the picture,
+  its alt text and a one-line summary (announced to screen readers) when a range input moves. It is
+  the same output in a live notebook, a saved and reopened one, and on the website; no network, no
+  kernel, and no widget view that a reopened notebook could not find;
+- its ``widget`` is the ipywidgets view: moving a control calls ``draw(**params)`` again (results are
+  cached) and shows the new figure.
 
 Each keyword parameter is a control: a tuple ``(lo, hi, step)`` (optionally ``(lo, hi, step, start)``)
 is a numeric slider over ``lo, lo + step, ..., hi``; a list is a set of choices (numbers, strings or
@@ -21,7 +23,6 @@ import hashlib
 import html
 import io
 import itertools
-import json
 import math
 import numbers
 from collections.abc import Callable
@@ -34,6 +35,8 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
+
+from .static import SR_ONLY, THEME_CSS, json_for_script, untrusted_note
 
 __all__ = ["explore", "Explorer", "MAX_FRAMES", "glue"]
 
@@ -231,74 +234,63 @@ def _png_size(png: bytes) -> tuple[int, int]:
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
-def widget_bundle(widget: widgets.Widget) -> dict[str, Any]:
-    """The MIME bundle that shows ``widget`` live: ipywidgets 8 builds it; for ipywidgets 7 (Colab) we do."""
-    if hasattr(widget, "_repr_mimebundle_"):
-        return widget._repr_mimebundle_()
-    view = {"version_major": 2, "version_minor": 0, "model_id": widget.model_id}
-    return {"application/vnd.jupyter.widget-view+json": view, "text/plain": repr(widget)}
-
-
-def two_lives(obj: Any) -> dict[str, Any]:
-    """The MIME bundle of an explorer or quiz: its live widget, its static HTML, and a text line."""
-    bundle = widget_bundle(obj.widget)
-    bundle["text/plain"] = repr(obj)
-    bundle["text/html"] = obj.to_html()
-    return bundle
-
-
-def _json_for_script(data: Any) -> str:
-    """JSON that is safe inside an inline <script> (no '</script>' or '<!--' can appear)."""
-    text = json.dumps(data, separators=(",", ":"), ensure_ascii=True)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
 _SCRIPT = """(function () {
   var root = document.getElementById(%(id)s);
   if (!root || root.getAttribute("data-nnl-ready")) return;
   root.setAttribute("data-nnl-ready", "1");
   var cfg = %(cfg)s;
-  var img = root.querySelector("img.nnl-explorer-frame");
-  var inputs = [], outputs = [];
+  var note = root.querySelector(".nnl-untrusted");
+  if (note) note.parentNode.removeChild(note);
+  var img = root.querySelector("img.nnl-explorer-frame"), status = root.querySelector(".nnl-explorer-status");
+  var inputs = [], outputs = [], timer = null;
   cfg.names.forEach(function (name, k) {
     inputs.push(document.getElementById(root.id + "-" + name));
     outputs.push(document.getElementById(root.id + "-" + name + "-value"));
   });
   function update() {
-    var index = 0, parts = [];
+    var index = 0;
     inputs.forEach(function (input, k) {
       var i = parseInt(input.value, 10), label = cfg.labels[k][i];
       index = index * cfg.labels[k].length + i;
       outputs[k].textContent = label;
       input.setAttribute("aria-valuetext", label);
-      parts.push(cfg.names[k] + " = " + label);
     });
     img.src = "data:image/png;base64," + cfg.frames[index];
-    img.alt = cfg.alt + " (" + parts.join(", ") + ")";
+    img.alt = cfg.alt + " (" + cfg.summaries[index] + ")";
+    clearTimeout(timer);  /* announce where the reader stops, not each frame passed while dragging */
+    timer = setTimeout(function () { status.textContent = cfg.summaries[index]; }, 250);
   }
-  inputs.forEach(function (input) { input.addEventListener("input", update); });
+  inputs.forEach(function (input) { input.disabled = false; input.addEventListener("input", update); });
 })();"""
 
 
 class Explorer:
     """A slider figure; see :func:`explore`. Display it as the last expression of a cell.
 
+    The display is the static version (:meth:`to_html`), the same in a live notebook, a reopened one
+    and on the website; ``widget`` is the ipywidgets view, which redraws in the kernel
+    (``display(explorer.widget)``). No widget view is stored in a notebook, so a reopened notebook
+    never shows "Error displaying widget: model not found".
+
     Attributes:
         controls: parameter name -> live ipywidgets control (set ``.value`` to move it).
         image: the ``widgets.Image`` showing the current frame as PNG bytes.
-        widget: the ``widgets.VBox`` holding controls and image (the live view).
+        status: the ``widgets.HTML`` line that describes the current frame.
+        widget: the ``widgets.VBox`` holding controls, image and status (the live view).
         n_frames: number of frames of the static version.
     """
 
     def __init__(self, draw: Callable[..., Any], params: dict[str, Any], *, alt: str,
-                 title: str | None = None) -> None:
+                 title: str | None = None, describe: Callable[..., str] | None = None) -> None:
         if not callable(draw):
             raise TypeError(f"explore: draw must be a function, got {type(draw).__name__}")
         if not isinstance(alt, str) or not alt.strip():
             raise ValueError("explore: alt must be a sentence saying what the figure shows")
+        if describe is not None and not callable(describe):
+            raise TypeError(f"explore: describe must be a function of the parameters, got {type(describe).__name__}")
         if not params:
             raise ValueError("explore: give at least one parameter, e.g. steepness=(1, 50, 5)")
-        self.draw, self.alt, self.title = draw, alt.strip(), title
+        self.draw, self.alt, self.title, self.describe = draw, alt.strip(), title, describe
         self._spec = [_Control(name, spec) for name, spec in params.items()]
         self.n_frames = math.prod(len(c.values) for c in self._spec)
         if self.n_frames > MAX_FRAMES:
@@ -311,15 +303,8 @@ class Explorer:
         self.id = f"nnl-explorer-{digest}-{next(_ids)}"
         self._cache: dict[tuple, bytes] = {}
         self._html: str | None = None
-
-        self.controls = {c.name: c.widget() for c in self._spec}
-        start = self._current()
-        self.image = _FrameImage(value=self.render(**start), format="png", tooltip=self._alt_for(start),
-                                 layout=widgets.Layout(align_self="flex-start"))  # natural size, not stretched
-        header = [widgets.HTML(f"<b>{html.escape(title)}</b>")] if title else []
-        self.widget = widgets.VBox([*header, *self.controls.values(), self.image])
-        for control in self.controls.values():
-            control.observe(self._on_change, names="value")
+        self._widget: widgets.VBox | None = None
+        self.render(**{c.name: c.values[c.start] for c in self._spec})  # a broken draw fails here, at once
 
     # -- both lives ---------------------------------------------------------------------------
     def render(self, **params: Any) -> bytes:
@@ -334,10 +319,41 @@ class Explorer:
         names = [c.name for c in self._spec]
         return [dict(zip(names, combo)) for combo in itertools.product(*(c.values for c in self._spec))]
 
+    def summary(self, **params: Any) -> str:
+        """One line saying what the frame at ``params`` shows: ``describe(**params)``, or by default
+        the values (``"steepness = 5, units = 4"``). Screen readers hear it when the frame changes."""
+        if self.describe is not None:
+            text = self.describe(**params)
+            if not isinstance(text, str) or not text.strip():
+                raise ValueError(f"explore: describe({_call_args(params)}) must return a sentence, got {text!r}")
+            return " ".join(text.split())
+        return ", ".join(f"{k} = {_label(v)}" for k, v in params.items())
+
     def _alt_for(self, params: dict[str, Any]) -> str:
-        return f"{self.alt} ({', '.join(f'{k} = {_label(v)}' for k, v in params.items())})"
+        return f"{self.alt} ({self.summary(**params)})"
 
     # -- live Jupyter -------------------------------------------------------------------------
+    @property
+    def widget(self) -> widgets.VBox:
+        """The live view, built on first use."""
+        if self._widget is None:
+            self.controls = {c.name: c.widget() for c in self._spec}
+            start = self._current()
+            self.image = _FrameImage(value=self.render(**start), format="png", tooltip=self._alt_for(start),
+                                     layout=widgets.Layout(align_self="flex-start"))  # natural size
+            self.status = widgets.HTML(html.escape(self.summary(**start)))
+            header = [widgets.HTML(f"<b>{html.escape(self.title)}</b>")] if self.title else []
+            self._widget = widgets.VBox([*header, *self.controls.values(), self.image, self.status])
+            for control in self.controls.values():
+                control.observe(self._on_change, names="value")
+        return self._widget
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("controls", "image", "status"):  # parts of the live view: build it
+            self.widget  # noqa: B018
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def _current(self) -> dict[str, Any]:
         return {c.name: c.snap(self.controls[c.name].value) for c in self._spec}
 
@@ -345,6 +361,7 @@ class Explorer:
         params = self._current()
         self.image.value = self.render(**params)
         self.image.tooltip = self._alt_for(params)
+        self.status.value = html.escape(self.summary(**params))
 
     # -- static website -----------------------------------------------------------------------
     def to_html(self) -> str:
@@ -359,17 +376,20 @@ class Explorer:
         return self._html
 
     def _build_html(self) -> str:
-        frames = [base64.b64encode(self.render(**p)).decode("ascii") for p in self.frame_params()]
+        every = self.frame_params()
+        frames = [base64.b64encode(self.render(**p)).decode("ascii") for p in every]
+        summaries = [self.summary(**p) for p in every]
         starts = [c.start for c in self._spec]
         first = 0
         for c, i in zip(self._spec, starts):
             first = first * len(c.values) + i
-        start_params = {c.name: c.values[i] for c, i in zip(self._spec, starts)}
         width, height = _png_size(base64.b64decode(frames[first]))
         esc = html.escape
-        parts = [f'<div class="nnl-explorer" id="{self.id}">']
+        parts = [f'<div class="nnl-explorer" id="{self.id}">', f"<style>{THEME_CSS}</style>",
+                 untrusted_note("The sliders")]
         if self.title:
-            parts.append(f'<p class="nnl-explorer-title"><strong>{esc(self.title)}</strong></p>')
+            parts.append(f'<p class="nnl-explorer-title" style="margin:0 0 0.3em"><strong>{esc(self.title)}'
+                         "</strong></p>")
         parts.append('<div class="nnl-explorer-controls">')
         for c, i in zip(self._spec, starts):
             cid = f"{self.id}-{c.name}"
@@ -377,31 +397,35 @@ class Explorer:
                 f'<div class="nnl-explorer-control" style="margin:0.2em 0">'
                 f'<label for="{cid}" style="display:inline-block;min-width:7em">{esc(c.name)}</label> '
                 f'<input type="range" id="{cid}" name="{esc(c.name)}" min="0" max="{len(c.values) - 1}" '
-                f'step="1" value="{i}" aria-valuetext="{esc(c.labels[i])}" style="vertical-align:middle"> '
+                f'step="1" value="{i}" aria-valuetext="{esc(c.labels[i])}" disabled style="vertical-align:middle"> '
                 f'<output id="{cid}-value" for="{cid}">{esc(c.labels[i])}</output></div>'
             )
         parts.append("</div>")
         parts.append(
             f'<img class="nnl-explorer-frame" src="data:image/png;base64,{frames[first]}" '
-            f'alt="{esc(self._alt_for(start_params))}" width="{width}" height="{height}" '
-            f'style="max-width:100%;height:auto">'
+            f'alt="{esc(self.alt)} ({esc(summaries[first])})" width="{width}" height="{height}" '
+            f'style="max-width:100%;height:auto;display:block">'
         )
+        shown = "margin:0.3em 0 0;font-size:0.95em" if self.describe else SR_ONLY
+        parts.append(f'<p class="nnl-explorer-status" role="status" aria-live="polite" style="{shown}">'
+                     f"{esc(summaries[first])}</p>")
         cfg = {"alt": self.alt, "names": [c.name for c in self._spec],
-               "labels": [c.labels for c in self._spec], "frames": frames}
-        script = _SCRIPT % {"id": _json_for_script(self.id), "cfg": _json_for_script(cfg)}
+               "labels": [c.labels for c in self._spec], "frames": frames, "summaries": summaries}
+        script = _SCRIPT % {"id": json_for_script(self.id), "cfg": json_for_script(cfg)}
         parts.append(f"<script>\n{script}\n</script>")
         parts.append("</div>")
         return "\n".join(parts)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return two_lives(self)
+        return {"text/plain": repr(self), "text/html": self.to_html()}
 
     def __repr__(self) -> str:
         grid = " x ".join(f"{len(c.values)} {c.name}" for c in self._spec)
         return f"<Explorer {self.alt!r}: {grid} = {self.n_frames} frames>"
 
 
-def explore(draw: Callable[..., Any], *, alt: str, title: str | None = None, **params: Any) -> Explorer:
+def explore(draw: Callable[..., Any], *, alt: str, title: str | None = None,
+            describe: Callable[..., str] | None = None, **params: Any) -> Explorer:
     """A figure with a slider (or choice) per parameter, live in Jupyter and static on the site.
 
     Args:
@@ -409,6 +433,9 @@ def explore(draw: Callable[..., Any], *, alt: str, title: str | None = None, **p
             ``(fig, ax)`` pair from ``plt.subplots``; returning None uses the current pyplot figure).
         alt: what the figure shows, for readers who cannot see it; the current values are appended.
         title: optional heading shown above the controls.
+        describe: optional ``describe(**params) -> str``, one line saying what a frame shows (e.g.
+            ``"8 bumps, steepness 32: largest error 0.05"``); shown under the figure, announced to
+            screen readers when the frame changes, and added to the alt text. Default: the values.
         **params: ``name=(lo, hi, step)`` or ``(lo, hi, step, start)`` for a numeric slider over
             ``lo, lo + step, ..., hi``; ``name=[choice, ...]`` for choices (numbers, strings, booleans).
 
@@ -426,7 +453,7 @@ def explore(draw: Callable[..., Any], *, alt: str, title: str | None = None, **p
         ...     return fig
         >>> explore(draw, alt="A sigmoid curve", steepness=(1, 21, 5), shift=[-1, 0, 1])  # doctest: +SKIP
     """
-    return Explorer(draw, params, alt=alt, title=title)
+    return Explorer(draw, params, alt=alt, title=title, describe=describe)
 
 
 def glue(name: str, obj: Any) -> None:
