@@ -48,7 +48,7 @@ def test_trace_lists_every_node_after_its_inputs_with_consumers():
     assert len(graph.nodes) == 7  # w1, w2, a, b, c, g and the constant 3
     position = {id(n): i for i, n in enumerate(graph.nodes)}
     for node in graph.nodes:
-        for parent in node._parents:
+        for parent in node.inputs:
             assert position[id(parent)] < position[id(node)]
     assert {id(c) for c in graph.consumers[id(t["w1"])]} == {id(t["a"]), id(t["c"])}
     constant = next(n for n in graph.nodes if graph.kind(n) == "constant")
@@ -71,7 +71,7 @@ def test_layout_puts_every_node_right_of_its_inputs_and_no_two_nodes_on_one_spot
     long = {edge for edge, chain in bends.items() if chain}
     assert long == {(id(t["c"]), id(t["g"]))}  # only c -> g skips a column (b's)
     for node in graph.nodes:
-        for parent in node._parents:
+        for parent in node.inputs:
             assert pos[id(parent)][0] < pos[id(node)][0]
     spots = list(pos.values())
     assert len(set(spots)) == len(spots)
@@ -106,7 +106,7 @@ def test_draw_graph_shows_names_operations_values_and_gradients():
 
     for key in ("a", "b", "c"):
         t[key].retain_grad()
-    t["g"].backward()
+    t["g"].backward(retain_graph=True)  # keep the graph to draw it afterwards, as in PyTorch
     shown = texts(draw_graph(t["g"], names=names_of(t)))
     for label in ["\u2202g/\u2202w1 = 39", "\u2202g/\u2202w2 = 8", "\u2202g/\u2202a = 3", "\u2202g/\u2202b = 1",
                   "\u2202g/\u2202c = 1"]:
@@ -119,7 +119,7 @@ def test_draw_graph_handles_networks_arrays_and_an_input_used_twice():
     nl.manual_seed(0)
     net = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
     loss = F.mse_loss(net(nl.Tensor(np.ones((4, 2)))), np.zeros((4, 1)))
-    loss.backward()
+    loss.backward(retain_graph=True)
     shown = texts(draw_graph(loss, {net[0].weight: "W1", loss: "L"}))
     assert "linear" in shown and "tanh" in shown and "mse_loss" in shown
     assert "= 3\u00d72 array" in shown and "\u2202L/\u2202W1: 3\u00d72 array" in shown
@@ -147,16 +147,39 @@ EXPRESSIONS = {
 }
 
 
+def test_draw_graph_after_backward_without_retain_graph_says_what_to_do():
+    t = lecture_graph()
+    t["g"].backward()  # frees the graph, as in PyTorch
+    with pytest.raises(RuntimeError, match=r"retain_graph=True"):
+        draw_graph(t["g"], names_of(t))
+    with pytest.raises(RuntimeError, match=r"retain_graph=True"):
+        BackwardStepper(t["g"])
+
+
+def chain_rule(x: float, y: float) -> dict:
+    """d out / d(x, y) of each expression, worked out by hand with the chain rule."""
+    u, s_y = x * y, 1 / (1 + np.exp(-y))
+    t = np.tanh(x) * s_y + max(x - y, 0.0)
+    return {
+        "lecture": (3 * x ** 2 * y + 3, x ** 3),
+        # f = sin(u) u + e^u with u = x y: df/du = cos(u) u + sin(u) + e^u, du/dx = y, du/dy = x
+        "shared intermediate": ((np.cos(u) * u + np.sin(u) + np.exp(u)) * y, (np.cos(u) * u + np.sin(u) + np.exp(u)) * x),
+        # f = log(x / (1 + y^2)) - sqrt(x) y
+        "division and log": (1 / x - y / (2 * np.sqrt(x)), -2 * y / (1 + y * y) - np.sqrt(x)),
+        # f = t^2, t = tanh(x) sigmoid(y) + relu(x - y)
+        "tanh sigmoid relu": (2 * t * ((1 - np.tanh(x) ** 2) * s_y + (x > y)),
+                              2 * t * (np.tanh(x) * s_y * (1 - s_y) - (x > y))),
+    }
+
+
 @pytest.mark.parametrize("name", EXPRESSIONS)
-def test_stepper_ends_with_the_engines_gradients(name):
-    fn = EXPRESSIONS[name]
+def test_stepper_gradients_are_the_chain_rule_values(name):
     x, y = nl.Tensor(1.3, requires_grad=True), nl.Tensor(0.7, requires_grad=True)
-    out = fn(x, y)
-    stepper = BackwardStepper(out)
-    out.backward()
-    assert np.allclose(stepper.grad(x), x.grad, rtol=0, atol=1e-12)
-    assert np.allclose(stepper.grad(y), y.grad, rtol=0, atol=1e-12)
-    assert x.grad is not None  # the stepper never wrote .grad: the values come from backward alone
+    stepper = BackwardStepper(EXPRESSIONS[name](x, y))
+    dx, dy = chain_rule(1.3, 0.7)[name]
+    assert float(stepper.grad(x)) == pytest.approx(dx, rel=1e-12)
+    assert float(stepper.grad(y)) == pytest.approx(dy, rel=1e-12)
+    assert x.grad is None and y.grad is None  # the stepper writes no .grad
     final = stepper.steps[-1]
     assert id(x) in final.complete and id(y) in final.complete
 
@@ -168,8 +191,9 @@ def test_stepper_on_arrays_with_a_gradient_argument():
     out = (W @ x).tanh()
     seed = np.array([1.0, -1.0])
     stepper = BackwardStepper(out, gradient=seed)
-    out.backward(seed)
-    assert np.allclose(stepper.grad(W), W.grad, atol=1e-14)
+    # d/dW of seed . tanh(W x) = (seed * (1 - tanh(W x)^2)) outer x, by hand
+    z = np.tanh(W.data @ x.data)
+    assert np.allclose(stepper.grad(W), np.outer(seed * (1 - z ** 2), x.data), rtol=0, atol=1e-14)
     with pytest.raises(ValueError, match="gradient="):
         BackwardStepper(out)
 
@@ -205,12 +229,12 @@ def test_stepper_in_a_wrong_order_misses_a_contribution():
     assert float(BackwardStepper(g).grad(w1)) == 48
     early = BackwardStepper(g, order=[g, a, b])  # a passes its gradient on before b has added to it
     assert float(early.grad(w1)) == 12
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not in the graph"):
         BackwardStepper(g, order=[nl.Tensor(1.0, requires_grad=True)])
 
 
 def test_stepper_refuses_a_tensor_without_graph():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="requires grad"):
         BackwardStepper(nl.Tensor(1.0))
-    with pytest.raises(IndexError):
+    with pytest.raises(IndexError, match="out of range"):
         BackwardStepper(lecture_graph()["g"]).draw(99)
