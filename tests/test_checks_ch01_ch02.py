@@ -147,10 +147,11 @@ def test_check_mlp_forward_passes_another_formula_and_fails_a_missing_softmax(ca
             Z = np.einsum("ij,nj->ni", W, Z) + b
             if k < len(weights) - 1:
                 Z = 2 / (1 + np.exp(-2 * Z)) - 1  # tanh written with exp
+        Z = Z - Z.max(axis=1, keepdims=True)
         return np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
 
     ok, out = run(capsys, check_mlp_forward, mlp_forward)
-    assert ok and out == "\u2713 All 3 checks passed for mlp_forward."
+    assert ok and out == "\u2713 All 4 checks passed for mlp_forward."
 
     def logits_only(weights, biases, X):
         Z = X
@@ -162,8 +163,52 @@ def test_check_mlp_forward_passes_another_formula_and_fails_a_missing_softmax(ca
 
     ok, out = run(capsys, check_mlp_forward, logits_only)
     assert not ok
-    assert out.startswith("\u2717 3 of 3 checks failed for mlp_forward")
+    assert out.startswith("\u2717 4 of 4 checks failed for mlp_forward")
     assert "wrong value" in out
+
+
+def test_check_mlp_forward_fails_a_softmax_without_the_max_shift(capsys):
+    def unshifted(weights, biases, X):  # right for small scores; e^1000 overflows to inf, inf / inf = nan
+        Z = X
+        for k, (W, b) in enumerate(zip(weights, biases)):
+            Z = Z @ W.T + b
+            if k < len(weights) - 1:
+                Z = np.tanh(Z)
+        return np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+
+    ok, out = run(capsys, check_mlp_forward, unshifted)
+    assert not ok
+    assert out.startswith("\u2717 1 of 4 checks failed for mlp_forward.")
+    assert "Case 'large scores (up to about 1000)'" in out
+    assert "raised FloatingPointError: overflow encountered in exp" in out
+    assert "subtract each row's largest score" in out
+
+    def quiet_nan(weights, biases, X):  # the same mistake with the warnings switched off: nan, not an error
+        with np.errstate(over="ignore", invalid="ignore"):
+            return unshifted(weights, biases, X)
+
+    ok, out = run(capsys, check_mlp_forward, quiet_nan)
+    assert not ok and "large scores" in out and "got nan" in out
+
+
+def test_reference_softmax_case_has_scores_near_1000():
+    from nnlessons.checks.ch01 import _mlp_cases
+
+    weights, biases, X = _mlp_cases()["large scores (up to about 1000)"]
+    scores = np.tanh(X @ weights[0].T + biases[0]) @ weights[1].T + biases[1]
+    assert 709 < np.abs(scores).max() < 2000  # e^709 is about the largest float64
+    assert np.all(np.isfinite(reference_mlp_forward(weights, biases, X)))
+
+
+def test_verdicts_display_nothing_after_the_message():
+    from nnlessons.checks import Verdict
+
+    result = check_collapse(reference_collapse)
+    assert isinstance(result, Verdict) and bool(result)
+    assert isinstance(check_relu_piece(reference_relu_piece), Verdict)
+    assert isinstance(check_mlp_forward(reference_mlp_forward), Verdict)
+    assert isinstance(check_xor_features(lambda X: np.column_stack([X, X[:, 0] * X[:, 1]])), Verdict)
+    assert result._ipython_display_() is None
 
 
 def test_check_mlp_forward_names_a_transposed_weight(capsys):

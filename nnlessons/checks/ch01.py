@@ -1,11 +1,13 @@
 """Checks for the coding exercises of chapter 1: a network's forward pass and hand-made XOR features.
 
 Each ``check_*`` function runs the student's function on a few cases, prints a verdict that says what is
-wrong and returns True or False. The checks build their own small networks from a private random
+wrong and returns a :class:`~nnlessons.checks.Verdict` (true or false, and displayed as nothing, so a
+notebook cell that ends with a check shows only the printed verdict). The checks build their own small networks from a private random
 generator, so calling one does not change what the rest of a notebook prints.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -15,7 +17,7 @@ from .. import nn
 from ..tensor import Tensor
 from ..training.loop import accuracy, fit
 from ..training.models import mlp
-from . import check_function
+from . import Verdict, check_function
 
 PASS, FAIL = "\u2713", "\u2717"  # check mark, ballot x: the marks check_function prints
 
@@ -82,12 +84,41 @@ def _mlp_cases() -> dict[str, tuple]:
                          ("two hidden layers 3 -> 5 -> 4 -> 2", [3, 5, 4, 2])):
         weights, biases = _weights_and_biases(random_network(sizes, nn.Tanh, seed=len(sizes)))
         cases[label] = (weights, biases, rng.normal(size=(6, sizes[0])))
+    # the same hidden layer with an output layer 500 times larger: scores of several hundred, up to about
+    # 1000, where e^z overflows (inf, then inf / inf = nan) unless each row's largest score is subtracted
+    weights, biases = _weights_and_biases(random_network([2, 4, 3], nn.Tanh, seed=3))
+    weights[-1], biases[-1] = 500.0 * weights[-1], 500.0 * biases[-1]
+    cases["large scores (up to about 1000)"] = (weights, biases, rng.normal(size=(6, 2)))
     return cases
 
 
-def check_mlp_forward(mlp_forward: Callable) -> bool:
-    """Check ``mlp_forward(weights, biases, X)`` -> class probabilities of shape (n, c), as in chapter 1."""
-    return check_function(mlp_forward, reference_mlp_forward, _mlp_cases(), name="mlp_forward")
+def _without_overflow(mlp_forward: Callable) -> Callable:
+    """``mlp_forward`` run with overflow and invalid values as errors, which say what to do instead."""
+
+    @functools.wraps(mlp_forward)
+    def run(*args):
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            try:
+                return mlp_forward(*args)
+            except FloatingPointError as error:
+                raise FloatingPointError(
+                    f"{error}; np.exp(z) is inf for z above about 709: subtract each row's largest score "
+                    "before np.exp, which does not change the softmax"
+                ) from None
+
+    return run
+
+
+def check_mlp_forward(mlp_forward: Callable) -> Verdict:
+    """Check ``mlp_forward(weights, biases, X)`` -> class probabilities of shape (n, c), as in chapter 1.
+
+    One case has scores up to about 1000: a softmax computed as ``np.exp(z) / np.exp(z).sum(...)`` without
+    first subtracting each row's largest score overflows there, and fails with a hint (the student's function
+    runs with ``np.errstate(over="raise", invalid="raise", divide="raise")``).
+    Returns a :class:`~nnlessons.checks.Verdict`: true if every case passed; it displays nothing.
+    """
+    fn = _without_overflow(mlp_forward) if callable(mlp_forward) else mlp_forward
+    return Verdict(check_function(fn, reference_mlp_forward, _mlp_cases(), name="mlp_forward"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -102,7 +133,7 @@ def _train_softmax_regression(Z: np.ndarray, y: np.ndarray, epochs: int = 500, l
     return accuracy(layer, Z, y)
 
 
-def check_xor_features(features: Callable[[np.ndarray], np.ndarray], *, target: float = 0.99) -> bool:
+def check_xor_features(features: Callable[[np.ndarray], np.ndarray], *, target: float = 0.99) -> Verdict:
     """Check that softmax regression on ``features(X)`` separates XOR data.
 
     ``features`` maps the inputs X, shape (n, 2), to new inputs of shape (n, d). For three fresh XOR
@@ -113,14 +144,14 @@ def check_xor_features(features: Callable[[np.ndarray], np.ndarray], *, target: 
 
     if not callable(features):
         print(f"{FAIL} expected a function of X, got {type(features).__name__}.")
-        return False
+        return Verdict(False)
     for seed in (1, 2, 3):
         X, y = xor(200, seed=seed)
         try:
             Z = features(X.copy())
         except Exception as error:  # the student's bug, reported rather than raised
             print(f"{FAIL} features(X) raised {type(error).__name__}: {error}.")
-            return False
+            return Verdict(False)
         if isinstance(Z, Tensor):
             Z = Z.data
         Z = np.asarray(Z, dtype=np.float64) if isinstance(Z, (np.ndarray, list, tuple)) else None
@@ -128,23 +159,23 @@ def check_xor_features(features: Callable[[np.ndarray], np.ndarray], *, target: 
             got = "no array" if Z is None else f"shape {Z.shape}"
             print(f"{FAIL} features(X) must return an array of shape (n, d) with one row per point; "
                   f"for X of shape {X.shape} it returned {got}.")
-            return False
+            return Verdict(False)
         if not np.all(np.isfinite(Z)):
             print(f"{FAIL} features(X) returned NaN or infinite values.")
-            return False
+            return Verdict(False)
         try:
             acc = _train_softmax_regression(Z, y)
         except FloatingPointError:
             print(f"{FAIL} gradient descent diverged on your features: keep their values of order 1 "
                   f"(for example, do not multiply by large constants).")
-            return False
+            return Verdict(False)
         if acc < target:
             print(f"{FAIL} softmax regression on your {Z.shape[1]} features reaches accuracy {acc:.3f} on XOR "
                   f"data set seed={seed}; a feature that separates the classes gives 1.000. "
                   f"Hint: in which quadrants is y = 1?")
-            return False
+            return Verdict(False)
     print(f"{PASS} Softmax regression on your {Z.shape[1]} features separates XOR "
           f"(accuracy >= {target:.2f} on 3 data sets).")
-    return True
+    return Verdict(True)
 
 

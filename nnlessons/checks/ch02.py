@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import nn
 from ..tensor import Tensor, no_grad
-from . import check_function
+from . import Verdict, check_function
 from .ch01 import random_network
 
 __all__ = ["reference_collapse", "check_collapse", "reference_relu_piece", "check_relu_piece"]
@@ -44,9 +44,12 @@ def _collapse_cases() -> dict[str, tuple]:
     }
 
 
-def check_collapse(collapse: Callable[[nn.Sequential], tuple]) -> bool:
-    """Check ``collapse(net)`` -> ``(W, b)``, NumPy arrays of shapes (out, in) and (out,), for stacks of Linear layers."""
-    return check_function(collapse, reference_collapse, _collapse_cases(), name="collapse", atol=1e-10)
+def check_collapse(collapse: Callable[[nn.Sequential], tuple]) -> Verdict:
+    """Check ``collapse(net)`` -> ``(W, b)``, NumPy arrays of shapes (out, in) and (out,), for stacks of Linear layers.
+
+    Returns a :class:`~nnlessons.checks.Verdict`: true if every case passed; it displays nothing.
+    """
+    return Verdict(check_function(collapse, reference_collapse, _collapse_cases(), name="collapse", atol=1e-10))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,6 +92,10 @@ def _relu_piece_cases() -> list[tuple[str, tuple]]:
     ]
 
 
-def check_relu_piece(relu_piece: Callable[[nn.Sequential, np.ndarray], tuple]) -> bool:
-    """Check ``relu_piece(net, x)`` -> ``(W, b)``, the linear piece of a Linear/ReLU network at the point x."""
-    return check_function(relu_piece, reference_relu_piece, _relu_piece_cases(), name="relu_piece", atol=1e-10)
+def check_relu_piece(relu_piece: Callable[[nn.Sequential, np.ndarray], tuple]) -> Verdict:
+    """Check ``relu_piece(net, x)`` -> ``(W, b)``, the linear piece of a Linear/ReLU network at the point x.
+
+    Returns a :class:`~nnlessons.checks.Verdict`: true if every case passed; it displays nothing.
+    """
+    return Verdict(check_function(relu_piece, reference_relu_piece, _relu_piece_cases(), name="relu_piece",
+                                  atol=1e-10))
