@@ -200,7 +200,7 @@ class MultipleChoice(_Question):
             buttons.append(
                 f'<button type="button" class="nnl-choice" data-nnl-choice="{i}" aria-pressed="false" '
                 f'aria-label="{html.escape(label)}" disabled style="display:flex;width:100%;margin:0.3em 0;'
-                f'text-align:left"><span class="nnl-letter">{LETTERS[i]}</span> '
+                f'text-align:left"><span class="nnl-letter" style="font-weight:600;margin-right:0.6em">{LETTERS[i]}</span> '
                 f'<span class="nnl-option">{o.text}</span> <span class="nnl-mark"></span></button>'
             )
         sources = [f'<div data-nnl-msg="{i}">{self.respond(i).html}</div>' for i in range(len(self.options))]

@@ -64,10 +64,10 @@ THEME_CSS = f"""{_ROOTS} {{ {_vars(_LIGHT)} color: var(--nnl-fg); }}
 .nnl-quiz input[type="text"] {{ font: inherit; color: var(--nnl-fg); background: var(--nnl-button);
   border: 1px solid var(--nnl-border); border-radius: 6px; padding: 0.35em 0.5em; min-height: 2.5em;
   box-sizing: border-box; max-width: 100%; }}
-.nnl-choice {{ display: flex; align-items: baseline; gap: 0.6em; width: 100%; margin: 0.3em 0; }}
+.nnl-choice {{ display: flex; align-items: baseline; column-gap: 0; width: 100%; margin: 0.3em 0; }}
 .nnl-choice .nnl-letter {{ font-weight: 600; min-width: 1.2em; }}
 .nnl-choice .nnl-option {{ flex: 1 1 auto; }}
-.nnl-choice .nnl-mark {{ font-weight: 600; white-space: nowrap; }}
+.nnl-choice .nnl-mark {{ font-weight: 600; white-space: nowrap; margin-left: 0.6em; }}
 .nnl-choice[aria-pressed="true"] {{ border-width: 2px; box-shadow: 0 0 0 1px var(--nnl-fg) inset; }}
 .nnl-choice[data-nnl-state="wrong"] {{ border-color: var(--nnl-bad); }}
 .nnl-choice[data-nnl-state="wrong"] .nnl-mark {{ color: var(--nnl-bad); }}
