@@ -183,3 +183,18 @@ def test_fit_1d_bad_input():
         plot.fit_1d(np.abs, np.zeros(5), np.zeros(4))
     with pytest.raises(ValueError, match="unknown target 'cos'"):
         plot.fit_1d(np.abs, np.zeros(5), np.zeros(5), target="cos")
+
+
+def test_use_course_style_sets_readable_fonts_and_retina_pngs_in_ipython(monkeypatch):
+    import IPython
+    import matplotlib_inline.backend_inline as inline
+
+    from nnlessons.display import plot as plot_module
+
+    formats = []
+    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
+    monkeypatch.setattr(inline, "set_matplotlib_formats", lambda *f: formats.extend(f))
+    with plt.rc_context():
+        plot_module.use_course_style()
+        assert plt.rcParams["font.size"] == 11 and plt.rcParams["axes.titlesize"] == 12
+    assert formats == ["retina"]

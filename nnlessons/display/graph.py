@@ -133,21 +133,33 @@ def _layout(graph: Graph) -> tuple:
         (x, y) waypoints from left to right (empty for an edge between adjacent columns).
     """
     level = _levels(graph)
-    n_levels = max(level.values()) + 1
-    columns: list = [[] for _ in range(n_levels)]
+    columns, up, down, chains = _columns_with_bends(graph, level)
+    y = _order_rows(columns, up, down)
+
+    def xy(key):
+        lev = level[key] if not isinstance(key, tuple) else key[3]
+        return (lev * _DX, y[key] * _DY)
+
+    pos = {id(n): xy(id(n)) for n in graph.nodes}
+    bends = {edge: [xy(k) for k in chain] for edge, chain in chains.items()}
+    return pos, bends
+
+
+def _columns_with_bends(graph: Graph, level: dict) -> tuple:
+    """The items of every column (node ids, and a waypoint for each column a long edge crosses), each
+    item's neighbours one column to the left (``up``) and right (``down``), and each edge's waypoints."""
+    columns: list = [[] for _ in range(max(level.values()) + 1)]
     up: dict = {}    # key -> keys of its inputs (one column to the left)
     down: dict = {}  # key -> keys of its consumers (one column to the right)
     chains: dict = {}
     for node in graph.nodes:
-        key = id(node)
-        columns[level[key]].append(key)
-        up.setdefault(key, [])
-        down.setdefault(key, [])
+        columns[level[id(node)]].append(id(node))
+        up.setdefault(id(node), [])
+        down.setdefault(id(node), [])
     for node in graph.nodes:
         for parent in dict.fromkeys(node.inputs):  # each distinct input once
-            lo, hi = level[id(parent)], level[id(node)]
             previous, chain = id(parent), []
-            for lev in range(lo + 1, hi):
+            for lev in range(level[id(parent)] + 1, level[id(node)]):
                 dummy = ("bend", id(parent), id(node), lev)
                 columns[lev].append(dummy)
                 up[dummy], down[dummy] = [previous], []
@@ -157,6 +169,11 @@ def _layout(graph: Graph) -> tuple:
             down[previous].append(id(node))
             up[id(node)].append(previous)
             chains[(id(parent), id(node))] = chain
+    return columns, up, down, chains
+
+
+def _order_rows(columns: list, up: dict, down: dict) -> dict:
+    """Row of every item: sort each column by the mean row of its neighbours, sweeping right then left."""
 
     def place(col: list) -> dict:
         return {k: (len(col) - 1) / 2 - i for i, k in enumerate(col)}
@@ -176,14 +193,7 @@ def _layout(graph: Graph) -> tuple:
         for col in reversed(columns[:-1]):  # right to left: by consumers
             col.sort(key=lambda k: -barycentre(k, down[k]))
             y.update(place(col))
-
-    def xy(key):
-        lev = level[key] if not isinstance(key, tuple) else key[3]
-        return (lev * _DX, y[key] * _DY)
-
-    pos = {id(n): xy(id(n)) for n in graph.nodes}
-    bends = {edge: [xy(k) for k in chain] for edge, chain in chains.items()}
-    return pos, bends
+    return y
 
 
 # ----------------------------------------------------------------------------------- drawing

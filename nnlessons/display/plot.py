@@ -14,14 +14,48 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 
-from ..tensor import Tensor, no_grad
+from ..tensor import Tensor
+from ..training.data import target_function
+from ..training.models import predict
 
-__all__ = ["PALETTE", "MARKERS", "decision_boundary", "fit_1d", "learning_curves", "scatter_classes"]
+__all__ = ["PALETTE", "MARKERS", "decision_boundary", "fit_1d", "learning_curves", "scatter_classes",
+           "use_course_style"]
 
 #: Okabe-Ito colours (blue, orange, bluish green, vermillion, sky blue, reddish purple, yellow, black).
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
 #: One marker per class, so that classes differ in shape as well as colour.
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+
+
+#: Font sizes (points) that stay readable when a figure is shown at the width of the book's text column.
+COURSE_STYLE = {
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "legend.fontsize": 10,
+    "figure.titlesize": 13,
+}
+
+
+def use_course_style() -> None:
+    """Make a notebook's figures sharp and readable on the course site: call once, after the imports.
+
+    Inline figures are stored as PNGs at twice the pixel density ("retina": same size on the page,
+    sharp on high-resolution screens), and the font sizes are set to :data:`COURSE_STYLE`. Outside
+    IPython only the font sizes change.
+    """
+    plt.rcParams.update(COURSE_STYLE)
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    if get_ipython() is None:
+        return
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("retina")
 
 
 def _axes(ax: Optional[Axes], figsize: tuple[float, float] = (4.5, 4.0)) -> Axes:
@@ -37,16 +71,6 @@ def _as_array(a) -> np.ndarray:
 def _labels(y) -> np.ndarray:
     y = _as_array(y)
     return y.reshape(len(y), -1)[:, 0].astype(np.int64) if y.ndim > 1 else y.astype(np.int64)
-
-
-def _evaluate(model: Callable, points: np.ndarray) -> np.ndarray:
-    """The model's output on ``points`` (n, d) as an array: modules get a Tensor, NumPy functions an array."""
-    with no_grad():
-        try:
-            out = model(Tensor(points))
-        except TypeError:  # a plain NumPy function refuses Tensors
-            out = model(points)
-    return np.asarray(_as_array(out), dtype=np.float64)
 
 
 def scatter_classes(
@@ -141,7 +165,7 @@ def decision_boundary(
     g1 = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution)
     g2 = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution)
     xx, yy = np.meshgrid(g1, g2)
-    out = _evaluate(model, np.column_stack([xx.ravel(), yy.ravel()]))
+    out = predict(model, np.column_stack([xx.ravel(), yy.ravel()]))
     out = out.reshape(len(out), -1)
     if out.shape[1] > 1:
         predicted = out.argmax(axis=1)
@@ -259,17 +283,15 @@ def fit_1d(
     if show_data:
         ax.scatter(x, y, s=14, color="0.35", alpha=0.7, label="data", zorder=2)
     if target is not None:
-        if isinstance(target, str):
-            from ..training.data import TARGETS
-
-            if target not in TARGETS:
-                raise ValueError(f"fit_1d: unknown target {target!r}; use one of {sorted(TARGETS)} or a function")
-            target = TARGETS[target]
+        try:
+            target = target_function(target)
+        except ValueError as error:
+            raise ValueError(f"fit_1d: {error}") from None
         ax.plot(grid[:, 0], np.asarray(target(grid), dtype=np.float64).reshape(-1), color="black",
                 linestyle="--", linewidth=1.2, label="target", zorder=3)
     if color is None:
         color = PALETTE[sum(1 for line in ax.get_lines() if line.get_label() not in ("target", "data")) % len(PALETTE)]
-    ax.plot(grid[:, 0], _evaluate(model_or_fn, grid).reshape(-1), color=color, linewidth=2.0, label=label, zorder=4)
+    ax.plot(grid[:, 0], predict(model_or_fn, grid).reshape(-1), color=color, linewidth=2.0, label=label, zorder=4)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
