@@ -74,7 +74,7 @@ def test_a_steep_bump_is_nearly_an_indicator():
     ],
 )
 def test_bump_network_rejects_bad_arguments(edges, heights, steepness):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"edges|height|steepness|bump"):
         approx.bump_network(edges, heights, steepness)
 
 
@@ -129,9 +129,10 @@ def test_bump_approximation_accepts_target_names_and_rejects_bad_input():
     by_name = approx.bump_approximation("sin", 0.0, 1.0, 3, 10.0)
     by_fn = approx.bump_approximation(np.sin, 0.0, 1.0, 3, 10.0)
     np.testing.assert_array_equal(by_name[2].weight.data, by_fn[2].weight.data)
-    for bad in [dict(target="nope"), dict(n_bumps=0), dict(low=1.0, high=0.0)]:
+    for bad, message in [(dict(target="nope"), "unknown target 'nope'"), (dict(n_bumps=0), "n_bumps=0"),
+                         (dict(low=1.0, high=0.0), "low < high")]:
         args = dict(target=np.sin, low=0.0, high=1.0, n_bumps=3, steepness=10.0) | bad
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=message):
             approx.bump_approximation(**args)
 
 
@@ -167,9 +168,9 @@ def test_one_hidden_layer_shapes_and_activations():
         assert isinstance(net[1], cls)
         assert net[0].weight.shape == (7, 1) and net[2].weight.shape == (1, 7)
     assert isinstance(approx.one_hidden_layer(2, nn.ELU)[1], nn.ELU)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="width must be an integer >= 1, got width=0"):
         approx.one_hidden_layer(0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown activation 'cubic'"):
         approx.one_hidden_layer(3, "cubic")
 
 
@@ -255,11 +256,11 @@ def test_fit_widths_reports_divergence_and_bad_arguments():
     x, y = data.regression_1d("sin", n=20, grid=True)
     with pytest.raises(FloatingPointError, match="diverged"):
         approx.fit_widths([4], x, 1e3 * y, activation="square", steps=200, lr=1.0, momentum=0.9)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one width"):
         approx.fit_widths([], x, y)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="steps must be an integer >= 1, got steps=0"):
         approx.fit_widths([2], x, y, steps=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="same number of points, got 20 and 10"):
         approx.fit_widths([2], x, y[:10])
 
 
@@ -269,5 +270,5 @@ def test_fit_widths_makes_no_numpy_warnings_when_it_diverges():
     x, y = data.regression_1d("sin", n=20, grid=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        with pytest.raises(FloatingPointError):
+        with pytest.raises(FloatingPointError, match="diverged"):
             approx.fit_widths([4], x, 1e3 * y, activation="square", steps=200, lr=1.0, momentum=0.9)
