@@ -286,3 +286,31 @@ def test_check_xor_features_verdicts(capsys):
 
     ok, out = run(capsys, check_xor_features, 3)
     assert not ok and "expected a function" in out
+
+
+def test_reference_count_parameters_known_counts():
+    from nnlessons.checks.ch01 import reference_count_parameters
+
+    assert reference_count_parameters(random_network([2, 4, 4, 2], nn.Tanh)) == 42   # 12 + 20 + 10
+    assert reference_count_parameters(random_network([2, 3])) == 9
+    assert reference_count_parameters(random_network([2, 6, 6, 1], bias=[False, True, False])) == 12 + 42 + 6
+
+
+def test_check_count_parameters_verdicts(capsys):
+    from nnlessons.checks.ch01 import check_count_parameters
+
+    ok, out = run(capsys, check_count_parameters, lambda net: sum(p.size for p in net.parameters()))
+    assert ok and out == "\u2713 All 4 checks passed for count_parameters."
+
+    def weights_only(net):
+        return sum(m.weight.size for m in net if isinstance(m, nn.Linear))
+
+    ok, out = run(capsys, check_count_parameters, weights_only)
+    assert not ok and "4 of 4 checks failed" in out
+    assert "Case 'softmax regression 2 -> 3': wrong value: expected 9, got 6" in out  # integers, not 9.0
+
+    def forgets_none_bias(net):
+        return sum(m.weight.size + m.bias.size for m in net if isinstance(m, nn.Linear))
+
+    ok, out = run(capsys, check_count_parameters, forgets_none_bias)
+    assert not ok and "1 of 4 checks failed" in out and "raised AttributeError" in out

@@ -80,3 +80,22 @@ def test_vote_refuses_other_networks_and_draw_returns_axes():
     ax = draw_vote(vote(hand_made(3.0)), np.zeros((2, 2)), np.array([0, 1]), 1.5)
     assert "threshold t = 1.50" in ax.get_title()
     plt.close("all")
+
+
+def test_train_snapshots_keep_the_initial_and_final_weights():
+    from nnlessons import functional as F
+    from nnlessons.chapters.circles_vote import train_snapshots
+    from nnlessons.training import fit
+    from nnlessons.training.data import circles
+
+    X, y = circles(60, seed=2)
+    s = train_snapshots(X, y, hidden=(2,), epochs=(0, 5, 20), lr=0.5, seed=1)
+    nl.manual_seed(1)
+    fresh = nn.Sequential(nn.Linear(2, 2), nn.Tanh(), nn.Linear(2, 2))
+    for name, value in fresh.state_dict().items():
+        assert np.array_equal(s.states[2, 0][name], value)
+    history = fit(fresh, F.cross_entropy, X, y, epochs=5, lr=0.5)
+    for name, value in fresh.state_dict().items():
+        assert np.array_equal(s.states[2, 5][name], value)
+    assert len(s.losses[2]) == 20 and s.losses[2][:5] == history.train_loss
+    assert sorted(s.states) == [(2, 0), (2, 5), (2, 20)] and 0 <= s.accuracy[2] <= 1

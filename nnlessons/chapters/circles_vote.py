@@ -15,7 +15,9 @@ the region for any threshold, for the chapter's explorer.
 - :func:`vote_score`: the oriented votes h_i and the weighted vote sum_i a_i h_i at points;
 - :func:`inner_region`: where the weighted vote passes a threshold t (in units of the mean weight);
 - :func:`triangle_report`: how much of the inner region lies outside the triangle z_i > 0 of the three lines;
-- :func:`draw_vote`: the region for a threshold, the three lines and the data.
+- :func:`draw_vote`: the region for a threshold, the three lines and the data;
+- :func:`train_snapshots`, :func:`draw_training`: networks with 1, 2, 3 hidden units trained on the circles,
+  with their weights after chosen epochs, for the explorer "how the boundary forms".
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from .. import nn
 from ..display.plot import MARKERS, PALETTE
 from ..tensor import Tensor, no_grad
 
-__all__ = ["Vote", "vote", "vote_score", "inner_region", "triangle_report", "draw_vote", "network_says_inner"]
+__all__ = ["Vote", "vote", "vote_score", "inner_region", "triangle_report", "draw_vote", "network_says_inner",
+           "Snapshots", "train_snapshots", "draw_training"]
 
 
 @dataclass
@@ -148,3 +151,75 @@ def network_says_inner(net: nn.Sequential, X) -> np.ndarray:
     with no_grad():
         scores = net(Tensor(np.asarray(X, dtype=np.float64))).data
     return scores[:, 1] > scores[:, 0]
+
+
+# ---------------------------------------------------------------------------------------------
+# The chapter's explorer of training: networks 2 -> H -> 2 (tanh) on the circles, snapshots by epoch
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Snapshots:
+    """Networks 2 -> H -> 2 (tanh) trained on one data set, with their weights after chosen epochs.
+
+    Attributes:
+        nets: ``{H: network}`` (trained to the last epoch).
+        states: ``{(H, epoch): state_dict}`` for every chosen epoch (epoch 0 is the initial network).
+        losses: ``{H: list of the training loss of every epoch}``.
+        accuracy: ``{H: training accuracy after the last epoch}``.
+    """
+
+    nets: dict
+    states: dict
+    losses: dict
+    accuracy: dict
+
+
+def train_snapshots(X, y, hidden=(1, 2, 3), epochs=(0, 10, 30, 100, 300, 1000), lr: float = 0.5,
+                    seed: int = 0) -> Snapshots:
+    """Train ``Linear(2, H), Tanh(), Linear(H, 2)`` for every H (weights from ``manual_seed(seed)``) by
+    full-batch gradient descent with learning rate ``lr`` on the cross-entropy, keeping the weights after
+    each epoch in ``epochs`` (the last one is the length of the run)."""
+    from .. import functional as F
+    from ..tensor import manual_seed
+    from ..training import accuracy, fit
+
+    nets, states, losses, final = {}, {}, {}, {}
+    for h in hidden:
+        manual_seed(seed)
+        net = nn.Sequential(nn.Linear(2, h), nn.Tanh(), nn.Linear(h, 2))
+        states[h, 0] = net.state_dict()
+
+        def keep(epoch, model, history, h=h):
+            if epoch + 1 in epochs:
+                states[h, epoch + 1] = model.state_dict()
+
+        losses[h] = fit(net, F.cross_entropy, X, y, epochs=max(epochs), lr=lr, callback=keep).train_loss
+        nets[h], final[h] = net, accuracy(net, X, y)
+    return Snapshots(nets=nets, states=states, losses=losses, accuracy=final)
+
+
+def draw_training(s: Snapshots, X, y, hidden: int, epoch: int):
+    """Two panels, stacked: the boundary of the H = ``hidden`` network after ``epoch`` epochs, and the
+    training loss of every network (the chosen one highlighted, the epoch marked). Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    from ..display.plot import decision_boundary
+    from ..training import accuracy
+
+    net = s.nets[hidden]
+    net.load_state_dict(s.states[hidden, epoch])
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(4.8, 7.0), height_ratios=[1.25, 1], layout="constrained")
+    decision_boundary(net, X, y, ax=top, resolution=80, legend=False,
+                      title=f"H = {hidden}, epoch {epoch}: accuracy {accuracy(net, X, y):.2f}")
+    for h, curve in s.losses.items():
+        chosen = h == hidden
+        bottom.plot(np.arange(1, len(curve) + 1), curve, color=PALETTE[h - 1], lw=2.5 if chosen else 1,
+                    alpha=1 if chosen else 0.35, label=f"H = {h}")
+    if epoch > 0:
+        bottom.plot([epoch], [s.losses[hidden][epoch - 1]], "o", color="black")
+    bottom.set(xscale="log", xlabel="epoch", ylabel="cross-entropy", title="Training loss", ylim=(0, 0.8))
+    bottom.xaxis.set_minor_locator(plt.NullLocator())
+    bottom.legend(fontsize="small", loc="lower left")
+    net.load_state_dict(s.states[hidden, max(e for (h, e) in s.states if h == hidden)])
+    return fig

@@ -1,4 +1,4 @@
-"""Checks for the coding exercises of chapter 1: a network's forward pass and hand-made XOR features.
+"""Checks for the coding exercises of chapter 1: counting parameters, a network's forward pass, hand-made XOR features.
 
 Each ``check_*`` function runs the student's function on a few cases, prints a verdict that says what is
 wrong and returns a :class:`~nnlessons.checks.Verdict` (true or false, and displayed as nothing, so a
@@ -21,7 +21,8 @@ from . import Verdict, check_function
 
 PASS, FAIL = "\u2713", "\u2717"  # check mark, ballot x: the marks check_function prints
 
-__all__ = ["random_network", "reference_mlp_forward", "check_mlp_forward", "check_xor_features"]
+__all__ = ["random_network", "reference_mlp_forward", "check_mlp_forward", "check_xor_features",
+           "reference_count_parameters", "check_count_parameters"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -179,3 +180,36 @@ def check_xor_features(features: Callable[[np.ndarray], np.ndarray], *, target: 
     return Verdict(True)
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 1: counting a network's trainable numbers
+# ---------------------------------------------------------------------------------------------
+
+
+def reference_count_parameters(net: nn.Sequential) -> int:
+    """Weights and biases of every ``Linear`` layer: n_in * n_out, plus n_out if it has a bias.
+
+    Activation modules have no parameters.
+    """
+    return int(sum(m.in_features * m.out_features + (m.out_features if m.bias is not None else 0)
+                   for m in net if isinstance(m, nn.Linear)))
+
+
+def _count_cases() -> dict[str, tuple]:
+    return {
+        "softmax regression 2 -> 3": (random_network([2, 3], seed=30),),
+        "the moons network 2 -> 4 -> 4 -> 2 (tanh)": (random_network([2, 4, 4, 2], nn.Tanh, seed=31),),
+        "a wider network 3 -> 16 -> 8 -> 5 (ReLU)": (random_network([3, 16, 8, 5], nn.ReLU, seed=32),),
+        "layers without bias 2 -> 6 -> 6 -> 1": (random_network([2, 6, 6, 1], nn.ReLU, bias=[False, True, False],
+                                                                seed=33),),
+    }
+
+
+def check_count_parameters(count_parameters: Callable[[nn.Sequential], int]) -> Verdict:
+    """Check ``count_parameters(net)`` -> the number of trainable numbers (weights and biases) of a network.
+
+    Returns a :class:`~nnlessons.checks.Verdict`: true if every case passed; it displays nothing.
+    """
+    return Verdict(check_function(count_parameters, reference_count_parameters, _count_cases(),
+                                  name="count_parameters"))
