@@ -57,8 +57,14 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml | check-python
 	touch $@
 
 # nbgrader is an instructor's tool, kept out of requirements.txt; `make test` needs it for tests/test_assignments.py.
+# Its JupyterLab and server extensions are switched off in .venv, so that `make lab` stays the students' view.
 $(NBGRADER_STAMP): $(STAMP) requirements-nbgrader.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-nbgrader.txt -c constraints.txt
+	for ext in formgrader validate_assignment assignment_list course_list; do \
+		PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/jupyter server extension disable --sys-prefix \
+			"nbgrader.server_extensions.$$ext" >/dev/null 2>&1; \
+	done
+	$(VENV)/bin/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1
 	touch $@
 
 $(TEST_STAMP): $(STAMP) $(NBGRADER_STAMP) requirements-test.txt
