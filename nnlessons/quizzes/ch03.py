@@ -39,3 +39,37 @@ QUESTIONS = {
 }
 
 QUIZZES = {"check-yourself": ["sigmoid-slope-max", "positive-inputs", "dead-relu"]}
+
+QUESTIONS["before-start-b"] = MultipleChoice(
+    "Before you run it: from start B, full-batch steps with all-positive inputs move the two weights in "
+    "opposite directions, because the examples' residuals have both signs. Centred inputs need 3 steps. "
+    "How many will all-positive inputs need, each with its own best learning rate?",
+    [Option("About 3 as well: the same-sign problem is gone",
+            why="The same-sign steps were a symptom. The loss surface, set by the inputs and not by the start, "
+                "is the same from every start point."),
+     Option("Several times as many", correct=True),
+     Option("Gradient descent diverges",
+            why="Each version uses the best fixed learning rate for its own loss, which is below "
+                r"\(2/\lambda_{\max}\), so gradient descent converges.")],
+    explain="25 steps against 3. The input mean adds one large curvature to the loss, so the safe learning rate "
+            "is small and progress along the flat direction is slow: a conditioning problem, whatever the "
+            "signs of the steps.",
+)
+QUESTIONS["bias-remedy"] = MultipleChoice(
+    "In the chapter's measurement, which change to the initial biases of the ReLU network did most of the good "
+    "(fewer dead units, lower final loss)?",
+    [Option("Replacing the random default biases by zeros", correct=True),
+     Option("Raising the biases from 0 to 0.01",
+            why="Zero and 0.01 behaved almost the same: 4.1 % against 2.2 % dead at initialisation, the same "
+                "final loss."),
+     Option("Raising the biases to 0.1",
+            why="0.1 left almost no unit dead at birth but did no better after the big step, and its final "
+                "loss was higher than with 0 or 0.01."),
+     Option("None: the bias initialisation made no difference",
+            why="It made a large one: 34.7 % dead after the big step with the random default, 6 to 8 % with "
+                "0 or 0.01.")],
+    explain="Removing PyTorch's random biases (uniform in \\(\\pm 1/\\sqrt{\\text{fan-in}}\\)) did most of the "
+            "work; a small positive value added little.",
+)
+QUIZZES["before-start-b"] = ["before-start-b"]
+QUIZZES["check-yourself"] = QUIZZES["check-yourself"] + ["bias-remedy"]

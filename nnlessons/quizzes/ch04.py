@@ -37,3 +37,28 @@ QUESTIONS = {
 }
 
 QUIZZES = {"check-yourself": ["not-universal", "bumps-needed", "theorem-promise"]}
+
+QUESTIONS["relu-doubling"] = Numeric(
+    r"Before you run it: \(N\) ReLU units join the target's values at \(N + 1\) knots by straight pieces of "
+    r"width \(h\), with an error of at most \(h^2 \max|f''|/8\). By about what factor does the maximum error "
+    r"fall when \(N\) doubles?",
+    4,
+    mistakes={2: r"That is the sigmoid staircase, whose error is about the slope times \(h\). Straight pieces "
+                 r"follow the slope; their error goes with \(h^2\)."},
+    explain=r"Doubling \(N\) halves \(h\), and the bound \(h^2 \max|f''|/8\) falls by \(2^2 = 4\). The "
+            r"measurement below sits on the bound.",
+)
+QUESTIONS["compact-set"] = MultipleChoice(
+    r"On the open interval \((0, 1)\), can one-hidden-layer sigmoid networks approximate "
+    r"\(f(x) = \sin(1/x)\) uniformly, within any \(\varepsilon\)?",
+    [Option(r"Yes: \(f\) is continuous and bounded, so the theorem applies",
+            why=r"The theorems need a compact (closed and bounded) set; \((0, 1)\) is not closed."),
+     Option(r"No: near 0, \(f\) takes the values 1 and \(-1\) at points as close as we like, while every "
+            r"network is continuous on \([0, 1]\)", correct=True),
+     Option("Only with ReLU units",
+            why="ReLU networks are continuous on [0, 1] too, and meet the same obstacle.")],
+    explain=r"A network is uniformly continuous on \([0, 1]\), so near 0 it is almost constant, while "
+            r"\(\sin(1/x)\) keeps swinging between \(-1\) and \(1\): the uniform error stays at least about 1.",
+)
+QUIZZES["relu-doubling"] = ["relu-doubling"]
+QUIZZES["check-yourself"] = QUIZZES["check-yourself"] + ["compact-set"]
