@@ -303,8 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     if not written:
         print("No notebook has nbgrader-marked exercises: nothing to write.")
     for a in written:
+        shown = a.student.relative_to(Path.cwd()) if a.student.is_relative_to(Path.cwd()) else a.student
         print(f"{a.name}: {a.exercises} graded exercise(s), {a.points:g} point(s) "
-              f"({', '.join(a.functions)}) -> {a.student.relative_to(Path.cwd()) if a.student.is_relative_to(Path.cwd()) else a.student}")
+              f"({', '.join(a.functions)}) -> {shown}")
     if written:
         print(f"{len(written)} student version(s) in {args.out}; the instructor's course directory "
               f"(with solutions) is {args.course}")
