@@ -154,3 +154,55 @@ def test_random_starter_names_the_first_case_and_prints_tiny_values_as_zero(caps
     assert not ok and ok._ipython_display_() is None
     assert out.startswith("\u2717 3 of 3 checks failed for make_bump.\n  Case 'unit bump on [0, 1]': make_bump(0, 1, 1, 20)")
     assert "e-0" not in out  # the bump's value 2e-09 far from it is printed as 0
+
+
+# ---- check_edge_network: one unit per edge
+
+
+def edge_net(edges, heights, s, weights=None):
+    edges, heights = np.asarray(edges, dtype=float), np.asarray(heights, dtype=float)
+    n = len(edges)
+    model = nn.Sequential(nn.Linear(1, n), nn.Sigmoid(), nn.Linear(n, 1))
+    model[0].weight.data[:] = s
+    model[0].bias.data[:] = -s * edges
+    jumps = np.diff(np.concatenate([[0.0], heights, [0.0]])) if weights is None else weights
+    model[2].weight.data[:] = jumps
+    model[2].bias.data[:] = 0.0
+    return model
+
+
+def test_edge_reference_is_the_library_bump_network():
+    edges, heights = [-1.0, 0.0, 2.0, 2.5], [0.5, -1.0, 2.0]
+    x = np.linspace(-2, 3.5, 57)
+    net = approx.bump_network(edges, heights, steepness=7.0)
+    with nl.no_grad():
+        library = net(nl.Tensor(x.reshape(-1, 1))).data.ravel()
+    from nnlessons.checks.ch04 import reference_edges
+    np.testing.assert_allclose(reference_edges(x, edges, heights, 7.0), library, atol=1e-14)
+
+
+def test_edge_network_right_answer_passes(capsys):
+    from nnlessons.checks.ch04 import check_edge_network
+    ok = check_edge_network(edge_net)
+    out = capsys.readouterr().out
+    assert isinstance(ok, Verdict) and bool(ok) is True and out.startswith("\u2713 All 3 checks passed")
+
+
+def test_edge_network_with_heights_as_output_weights_fails_with_the_jump_hint(capsys):
+    from nnlessons.checks.ch04 import check_edge_network
+    ok = check_edge_network(lambda e, h, s: edge_net(e, h, s, weights=np.concatenate([h, [0.0]])))
+    out = capsys.readouterr().out
+    assert not ok and "3 of 3 checks failed" in out and "heights[j] - heights[j - 1]" in out
+
+
+def test_edge_network_with_two_units_per_bump_is_told_to_share(capsys):
+    from nnlessons.checks.ch04 import check_edge_network
+    ok = check_edge_network(lambda e, h, s: approx.bump_network(e, h, s))
+    out = capsys.readouterr().out
+    assert not ok and "two per bump" in out and "Case 'three bumps on [0, 3]'" in out
+
+
+def test_edge_network_returning_nothing(capsys):
+    from nnlessons.checks.ch04 import check_edge_network
+    ok = check_edge_network(lambda e, h, s: None)
+    assert not ok and "did you forget to return the network?" in capsys.readouterr().out

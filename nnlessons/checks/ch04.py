@@ -22,7 +22,7 @@ from .. import nn
 from ..tensor import Tensor, no_grad
 from . import FAIL, PASS, Verdict
 
-__all__ = ["check_bump", "reference_bump"]
+__all__ = ["check_bump", "reference_bump", "check_edge_network", "reference_edges"]
 
 #: Named cases: (left, right, height, steepness).
 BUMP_CASES: dict[str, tuple[float, float, float, float]] = {
@@ -150,4 +150,89 @@ def check_bump(make_bump: Callable[[float, float, float, float], Any]) -> Verdic
     label, message = failures[0]
     others = f" (failing cases: {', '.join(repr(f[0]) for f in failures)})" if 1 < len(failures) < total else ""
     print(f"{FAIL} {len(failures)} of {total} checks failed for make_bump{others}.\n  Case {label!r}: {message}")
+    return Verdict(False)
+
+
+#: Named cases of :func:`check_edge_network`: (edges, heights, steepness).
+EDGE_CASES: dict[str, tuple[list[float], list[float], float]] = {
+    "one bump on [0, 1]": ([0.0, 1.0], [0.8], 20.0),
+    "three bumps on [0, 3]": ([0.0, 1.0, 2.0, 3.0], [1.0, -0.5, 2.0], 10.0),
+    "six bumps on [-3, 3]": ([-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0], [0.3, -0.9, 0.7, 0.0, 1.2, -0.4], 10.0),
+}
+
+
+def reference_edges(x: np.ndarray, edges, heights, steepness: float) -> np.ndarray:
+    """The sum of bumps sum_k heights[k] * (sigmoid(s (x - edges[k])) - sigmoid(s (x - edges[k + 1])))."""
+    x = np.asarray(x, dtype=np.float64)
+    e, h = np.asarray(edges, dtype=np.float64), np.asarray(heights, dtype=np.float64)
+    return sum(h[k] * (_sigmoid(steepness * (x - e[k])) - _sigmoid(steepness * (x - e[k + 1])))
+               for k in range(len(h)))
+
+
+def _edge_architecture_problem(model: Any, n_edges: int) -> str | None:
+    """None if model is Sequential(Linear(1, n_edges), Sigmoid(), Linear(n_edges, 1)); else what differs."""
+    if not isinstance(model, nn.Module):
+        kind = "None (did you forget to return the network?)" if model is None else f"a {type(model).__name__}"
+        return f"edge_network must return the network (an nn.Sequential), but it returned {kind}"
+    if not isinstance(model, nn.Sequential) or len(model) != 3 or not isinstance(model[1], nn.Sigmoid):
+        return ("the network must be nn.Sequential(nn.Linear(1, N + 1), nn.Sigmoid(), nn.Linear(N + 1, 1)), "
+                f"got {' '.join(repr(model).split())}")
+    first, last = model[0], model[2]
+    if not (isinstance(first, nn.Linear) and isinstance(last, nn.Linear)):
+        return "the first and the last layer must be nn.Linear layers"
+    units = first.out_features
+    if units == 2 * (n_edges - 1) and units != n_edges:
+        return (f"it has {units} hidden units, two per bump; neighbouring bumps can share the unit of their "
+                f"common edge, so {n_edges} units (one per edge) are enough")
+    if first.in_features != 1 or units != n_edges or last.in_features != n_edges or last.out_features != 1:
+        return (f"for {n_edges} edges the layers must be nn.Linear(1, {n_edges}) and nn.Linear({n_edges}, 1), "
+                f"got {' '.join(repr(first).split())} and {' '.join(repr(last).split())}")
+    return None
+
+
+def check_edge_network(edge_network: Callable[[Any, Any, float], Any]) -> Verdict:
+    """Check ``edge_network(edges, heights, steepness)``: N bumps on N + 1 edges with one unit per edge.
+
+    The network must be ``nn.Sequential(nn.Linear(1, N + 1), nn.Sigmoid(), nn.Linear(N + 1, 1))`` and compute
+    the same sum of bumps as :func:`nnlessons.chapters.approximation.bump_network` (to within 1e-8) on a grid
+    from one unit left of the first edge to one unit right of the last. Prints a verdict; returns a
+    :class:`~nnlessons.checks.Verdict`.
+    """
+    if not callable(edge_network):
+        print(f"{FAIL} expected a function edge_network(edges, heights, steepness), "
+              f"got a {type(edge_network).__name__}.")
+        return Verdict(False)
+    failures: list[tuple[str, str]] = []
+    for label, (edges, heights, steepness) in EDGE_CASES.items():
+        try:
+            model = edge_network(np.array(edges), np.array(heights), steepness)
+        except Exception as error:  # the student's bug, reported rather than raised
+            failures.append((label, f"edge_network raised {type(error).__name__}: {error}"))
+            continue
+        problem = _edge_architecture_problem(model, len(edges))
+        if problem:
+            failures.append((label, problem + "."))
+            continue
+        x = np.linspace(edges[0] - 1.0, edges[-1] + 1.0, 121)
+        try:
+            got = _evaluate(model, x)
+        except Exception as error:
+            failures.append((label, f"running the network raised {type(error).__name__}: {error}"))
+            continue
+        got = got.reshape(-1)
+        expected = reference_edges(x, edges, heights, steepness)
+        bad = ~np.isclose(got, expected, rtol=1e-6, atol=1e-8)
+        if bad.any():
+            i = int(np.argmax(np.where(bad, np.abs(got - expected), -1.0)))
+            failures.append((label, f"at x = {x[i]:.6g} the network gives {_value(got[i])}, the sum of bumps is "
+                                    f"{_value(expected[i])} ({int(bad.sum())} of {len(x)} grid points differ). "
+                                    "The output weight of the unit at edge j is the jump of the staircase "
+                                    "there: heights[j] - heights[j - 1], with height 0 outside."))
+    total = len(EDGE_CASES)
+    if not failures:
+        print(f"{PASS} All {total} checks passed for edge_network: one unit per edge makes the same bumps.")
+        return Verdict(True)
+    label, message = failures[0]
+    others = f" (failing cases: {', '.join(repr(f[0]) for f in failures)})" if 1 < len(failures) < total else ""
+    print(f"{FAIL} {len(failures)} of {total} checks failed for edge_network{others}.\n  Case {label!r}: {message}")
     return Verdict(False)
