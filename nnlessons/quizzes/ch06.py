@@ -1,6 +1,6 @@
 """Chapter 6 (backpropagation): check yourself, on the graph g of the chapter (w1 = 2, w2 = 3)."""
 
-from ..display.quiz import Numeric
+from ..display.quiz import MultipleChoice, Numeric, Option
 
 QUESTIONS = {
     "dg-da": Numeric(
@@ -26,4 +26,29 @@ QUESTIONS = {
     ),
 }
 
-QUIZZES = {"check-yourself": ["dg-da", "dg-dw1", "dg-dw2"]}
+QUESTIONS["second-backward"] = MultipleChoice(
+    r"\(L = (3w - 1)^2\) at \(w = 2\), so \(dL/dw = 30\). After <code>L.backward()</code>, what does a "
+    r"second <code>L.backward()</code> do?",
+    [Option("It adds 30 again: w.grad becomes 60",
+            why="That is what happens when the first call keeps the graph with retain_graph=True."),
+     Option("It leaves w.grad at 30",
+            why="Gradients are never recomputed silently: they accumulate, or the call fails."),
+     Option("It raises an error, because the graph was freed", correct=True),
+     Option("It sets w.grad to 0", why="Only you reset gradients, for example with zero_grad().")],
+    explain="The first backward() freed the graph, so the second has nothing to walk through and raises a "
+            "RuntimeError that mentions retain_graph. With retain_graph=True in the first call, the second "
+            "adds 30 again.",
+)
+
+QUESTIONS["multiply-swaps"] = Numeric(
+    r"In a network, \(f = x y\) with \(x = 3\), \(y = -4\), and \(f\) receives the gradient "
+    r"\(\partial L / \partial f = 2\) from above. What is \(\partial L / \partial x\)?",
+    -8,
+    mistakes={2: r"An addition would pass 2 on unchanged; a product multiplies it by the other input.",
+              6: r"That is \(\partial L/\partial y = 2 \cdot x\); for \(x\) the other input is \(y = -4\).",
+              -4: r"That is \(\partial f/\partial x = y\); multiply by the 2 that \(f\) received."},
+    explain=r"Multiply swaps: \(\partial L/\partial x = \partial L/\partial f \cdot y = 2 \cdot (-4) = -8\).",
+)
+
+QUIZZES = {"check-yourself": ["dg-da", "dg-dw1", "dg-dw2"],
+           "gates": ["multiply-swaps"], "second-backward": ["second-backward"]}
