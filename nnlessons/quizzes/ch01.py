@@ -46,4 +46,23 @@ QUESTIONS = {
     ),
 }
 
-QUIZZES = {"check-yourself": ["weight-index", "regression-output", "softmax-boundary"]}
+QUESTIONS["before-the-threshold"] = MultipleChoice(
+    r"Before you move the slider: the network calls a point inner where the votes add up to more than "
+    r"\(t\), \(h_1 + h_2 + h_3 > t\), with \(t = 1.62\). What happens to the inner region when you lower "
+    r"\(t\) below 1?",
+    [Option("It shrinks towards the centre",
+            why="A lower threshold is easier to pass: every point that was inner stays inner, and more join."),
+     Option("It grows, and reaches to infinity through the sides of the triangle", correct=True),
+     Option("It grows, but stays a closed region around the inner circle",
+            why="Go far away across one side of the triangle: one unit votes \\(-1\\) and the other two "
+                "\\(+1\\). What is the sum there, and is it above a threshold below 1?"),
+     Option("Nothing changes: the output bias does not matter once the network is trained",
+            why="The threshold is the output bias divided by the weights; the rule compares the votes with "
+                "it, so moving it moves the boundary.")],
+    explain=r"Far across a side the sum of the votes is \(-1 + 1 + 1 = 1\), so once \(t < 1\) those far "
+            r"points are inner too: the region opens up through the three sides. Above 1 it is closed, and "
+            r"it shrinks as \(t\) grows.",
+)
+
+QUIZZES = {"check-yourself": ["weight-index", "regression-output", "softmax-boundary"],
+           "before-the-threshold": ["before-the-threshold"]}
