@@ -55,3 +55,53 @@ def chromium():
             finally:
                 _shared.pop("manager").__exit__(None, None, None)
                 _shared.pop("browser")
+
+
+# ---- The built website, served locally (shared by tests/test_site*.py) ----------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "_build" / "html"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2}
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+
+
+def built_site() -> Path:
+    """The built site; built here if it is missing (`make test` builds it first anyway)."""
+    if not (SITE / "index.html").is_file():
+        import subprocess
+        import sys
+
+        jupyter_book = Path(sys.executable).with_name("jupyter-book")
+        subprocess.run([str(jupyter_book), "build", str(ROOT), "-W", "--keep-going"], check=True)
+    return SITE
+
+
+@contextlib.contextmanager
+def serve(directory: Path):
+    """Serve ``directory`` on 127.0.0.1 (a free port); yields the base URL."""
+    import functools
+    import http.server
+    import threading
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format, *args):  # noqa: A002 (signature of the base class)
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(QuietHandler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def typeset(page, timeout_ms: int = 15000) -> None:
+    """Wait until MathJax has typeset the page (no-op on a page without math)."""
+    if page.locator(".math").count():
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                               timeout=timeout_ms)
+        page.evaluate("() => MathJax.startup.promise")

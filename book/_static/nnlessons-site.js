@@ -5,6 +5,9 @@
  *    <dialog> support the link simply opens the image.
  * 2. Print: a display equation wider than the printed column is shrunk to fit (CSS zoom), since MathJax
  *    cannot break it; code wraps by CSS (nnlessons-site.css).
+ * 2b. A display equation, table or code block too wide for its column scrolls inside its own box
+ *    (nnlessons-site.css); that box, and only that one, is a Tab stop so that a keyboard can scroll it
+ *    (formulas are not Tab stops otherwise: the MathJax menu is off). Re-checked when the window is resized.
  * 3. Search results: the summary under each hit shows formulas without their LaTeX delimiters and commands
  *    (Sphinx takes it from the page text, where a formula is still `\(\sigma(z)\)` before MathJax runs).
  */
@@ -52,14 +55,24 @@
     });
   }
 
-  /* ---- 2. Wide equations fit the printed page ---- */
+  /* ---- 2. Wide equations fit the printed page ----
+   * The browser lays the page out at the paper's width only after `beforeprint`, so the room an equation
+   * will have is estimated: PRINT_WIDTH is the text width of an A4 page with 1 cm margins (718 CSS px) less
+   * a little padding, minus what the equation's own box (an admonition, a list) takes from the article. */
+  var PRINT_WIDTH = 700;
   function fitEquationsForPrint() {
+    var article = document.querySelector(".bd-article");
+    if (!article) return;
+    var articleWidth = article.getBoundingClientRect().width;
     document.querySelectorAll('.bd-article mjx-container[display="true"]').forEach(function (el) {
       el.removeAttribute("data-nnl-print-scale");
       el.style.removeProperty("--nnl-print-scale");
-      var room = el.clientWidth, need = el.scrollWidth;
-      if (room > 0 && need > room + 1) {
-        el.style.setProperty("--nnl-print-scale", (Math.floor((100 * room) / need) / 100).toString());
+      var math = el.querySelector("mjx-math");
+      if (!math) return;
+      var natural = math.getBoundingClientRect().width;
+      var room = PRINT_WIDTH - Math.max(0, articleWidth - el.getBoundingClientRect().width);
+      if (room > 0 && natural > room) {
+        el.style.setProperty("--nnl-print-scale", (Math.floor((100 * room) / natural) / 100).toString());
         el.setAttribute("data-nnl-print-scale", "");
       }
     });
@@ -72,6 +85,32 @@
   }
   window.addEventListener("beforeprint", fitEquationsForPrint);
   window.nnlFitEquationsForPrint = fitEquationsForPrint;
+
+  /* ---- 2b. A box that scrolls sideways can be scrolled from the keyboard ---- */
+  var SCROLL_BOXES = '.bd-article mjx-container[display="true"], .bd-article table, .bd-article pre';
+  function markScrollingBoxes() {
+    document.querySelectorAll(SCROLL_BOXES).forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1) {
+        if (!el.hasAttribute("tabindex")) {
+          el.setAttribute("tabindex", "0");
+          el.setAttribute("data-nnl-scrolls", "");
+        }
+      } else if (el.hasAttribute("data-nnl-scrolls")) {
+        el.removeAttribute("tabindex");
+        el.removeAttribute("data-nnl-scrolls");
+      }
+    });
+  }
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(markScrollingBoxes, 200);
+  });
+  window.addEventListener("load", function () {
+    if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+      MathJax.startup.promise.then(markScrollingBoxes);
+    }
+  });
 
   /* ---- 3. Search summaries without LaTeX source ---- */
   var SYMBOLS = {
