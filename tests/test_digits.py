@@ -23,15 +23,21 @@ from nnlessons import nn, optim  # noqa: E402
 from nnlessons.checks.ch07 import check_confusion_matrix, check_early_stopping  # noqa: E402
 from nnlessons.chapters.digits import (  # noqa: E402
     DigitsSplit,
+    Standardiser,
     confusion_matrix,
     early_stopping_epochs,
     load_digits_split,
+    overfitting_run,
     plot_confusion_matrix,
     plot_early_stopping,
+    plot_overfitting,
     show_digits,
+    show_unit_extremes,
     show_weights,
+    unit_extremes,
 )
-from nnlessons.training import fit  # noqa: E402
+from nnlessons.training import accuracy, fit, mlp  # noqa: E402
+from nnlessons.training.early_stopping import EarlyStopping  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,6 +98,47 @@ def test_split_fractions_and_errors():
     for bad in (dict(val_fraction=0.0), dict(test_fraction=1.0), dict(val_fraction=0.6, test_fraction=0.4)):
         with pytest.raises(ValueError, match="load_digits_split"):
             load_digits_split(**bad)
+
+
+# ---------------------------------------------------------------------------------------------
+# Standardiser and DigitsSplit.transform
+# ---------------------------------------------------------------------------------------------
+
+
+def test_standardiser_gives_training_columns_mean_0_and_std_1(split):
+    scale = Standardiser(split.X_train)
+    Z = scale(split.X_train)
+    varying = ~scale.constant
+    np.testing.assert_allclose(Z.mean(axis=0), 0.0, atol=1e-12)
+    np.testing.assert_allclose(Z[:, varying].std(axis=0), 1.0, rtol=1e-12)
+    # Blank in every training image: sigma = 0, divided by 1, so the column stays 0 - 0 = 0.
+    assert np.all(split.X_train[:, scale.constant] == 0.0) and np.all(Z[:, scale.constant] == 0.0)
+    assert scale.constant.sum() == 4 and repr(scale) == "Standardiser(d=64, constant columns=4)"
+
+
+def test_standardiser_uses_only_the_training_statistics():
+    X_train = np.array([[0.0, 5.0], [2.0, 5.0], [4.0, 5.0]])  # mean (2, 5), std (sqrt(8/3), 0)
+    scale = Standardiser(X_train)
+    np.testing.assert_allclose(scale(np.array([[2.0 + np.sqrt(8 / 3), 7.0]])), [[1.0, 2.0]])
+    np.testing.assert_array_equal(scale.constant, [False, True])
+    # Matches scikit-learn's StandardScaler, which also divides constant columns by 1.
+    from sklearn.preprocessing import StandardScaler
+
+    X_new = np.array([[1.0, 4.0], [9.0, 6.0]])
+    np.testing.assert_allclose(scale(X_new), StandardScaler().fit(X_train).transform(X_new), atol=1e-15)
+    for bad, match in ((np.zeros((0, 2)), "N >= 1"), (np.zeros(3), "shape")):
+        with pytest.raises(ValueError, match=match):
+            Standardiser(bad)
+    with pytest.raises(ValueError, match=r"shape \(n, 2\)"):
+        scale(np.zeros((1, 3)))
+
+
+def test_transform_maps_the_images_of_all_three_sets_and_keeps_the_labels(split):
+    doubled = split.transform(lambda X: 2 * X)
+    for (X, y), (X2, y2) in zip((split.train, split.val, split.test), (doubled.train, doubled.val, doubled.test)):
+        np.testing.assert_array_equal(X2, 2 * X)
+        np.testing.assert_array_equal(y2, y)
+    assert doubled.seed == split.seed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -222,12 +269,86 @@ def test_plot_confusion_matrix_writes_the_nonzero_counts():
 
 def test_plot_early_stopping_marks_the_kept_epoch():
     val = [0.5, 0.7, 0.6, 0.65, 0.66, 0.9]
-    ax = plot_early_stopping(val, 3, test_acc=[0.5] * 6)
+    ax = plot_early_stopping(val, 3)
     assert ax.get_title() == "Patience 3: stops after epoch 4, keeps epoch 1"
     labels = [line.get_label() for line in ax.get_lines()]
-    assert "weights kept (1)" in labels and "stop (4)" in labels
+    assert "weights kept (1): 0.700" in labels and "stop (4)" in labels
+    assert len([line for line in ax.get_lines() if line.get_label() == "validation accuracy"]) == 1
     ax = plot_early_stopping(val, 10)
     assert ax.get_title() == "Patience 10: runs all 6 epochs, keeps epoch 5"
+
+
+def test_unit_extremes_by_hand():
+    a = np.array([[0.1, -0.9],
+                  [0.8, 0.3],
+                  [-0.5, 0.3],
+                  [0.8, 0.0]])
+    highest, lowest = unit_extremes(a, k=2)
+    np.testing.assert_array_equal(highest, [[1, 3], [1, 2]])  # ties keep the image order
+    np.testing.assert_array_equal(lowest, [[2, 0], [0, 3]])
+    with pytest.raises(ValueError, match="k must lie between 1 and"):
+        unit_extremes(a, k=5)
+    with pytest.raises(ValueError, match="shape"):
+        unit_extremes(np.zeros(3))
+
+
+def test_show_unit_extremes_draws_one_strip_per_unit_with_the_labels(split):
+    rng = np.random.default_rng(0)
+    acts = rng.normal(size=(50, 4))
+    fig = show_unit_extremes(split.X_train[:50], acts, split.y_train[:50], units=[2, 0], k=3)
+    assert len(fig.axes) == 2
+    highest, lowest = unit_extremes(acts, 3)
+    for ax, u in zip(fig.axes, [2, 0]):
+        order = list(highest[u]) + list(lowest[u])
+        assert [t.get_text() for t in ax.get_xticklabels()] == [str(split.y_train[i]) for i in order]
+        assert ax.get_ylabel() == f"unit {u}"
+        strip = ax.images[0].get_array()
+        assert strip.shape == (8, 8 * 7)
+        np.testing.assert_array_equal(strip[:, :8], split.X_train[highest[u][0]].reshape(8, 8))
+        np.testing.assert_array_equal(strip[:, 24:32], 0.0)  # the gap between the two sides
+        np.testing.assert_array_equal(strip[:, 32:40], split.X_train[lowest[u][0]].reshape(8, 8))
+
+
+# ---------------------------------------------------------------------------------------------
+# overfitting_run
+# ---------------------------------------------------------------------------------------------
+
+
+def test_overfitting_run_replays_early_stopping_and_judges_on_the_unused_images(split):
+    run = overfitting_run(split, 0, n_train=60, hidden=16, epochs=40, patience=5, curve=True)
+    h = run.history
+    assert (run.n_train, run.n_unused, h.epochs, len(run.unused_curve)) == (60, len(split.y_train) - 60, 40, 40)
+    # The same rule as fit's: replaying it on the recorded curve gives the same epochs.
+    assert (run.best_epoch, run.stopped_epoch) == early_stopping_epochs(h.val_acc, 5)
+    assert run.unused_kept == run.unused_curve[run.best_epoch]
+    assert run.unused_end == run.unused_curve[-1]
+    assert run.epochs_saved == (0 if run.stopped_epoch is None else 39 - run.stopped_epoch)
+    # Without the curve, the same seeds give the same run (only the two accuracies are computed).
+    again = overfitting_run(split, 0, n_train=60, hidden=16, epochs=40, patience=5)
+    assert again.history.val_acc == h.val_acc and again.unused_curve is None
+    assert (again.unused_kept, again.unused_end) == (run.unused_kept, run.unused_end)
+    with pytest.raises(ValueError, match="n_train"):
+        overfitting_run(split, n_train=0)
+
+
+def test_overfitting_run_trains_on_the_first_images_standardised_with_their_own_statistics(split):
+    run = overfitting_run(split, 3, n_train=80, hidden=8, epochs=3, patience=2)
+    scale = Standardiser(split.X_train[:80])
+    model = mlp([64, 8, 10], nn.Tanh, seed=3)
+    opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    h = fit(model, F.cross_entropy, scale(split.X_train[:80]), split.y_train[:80], epochs=3, optimizer=opt,
+            batch_size=20, val=(scale(split.X_val), split.y_val), monitor="val_acc", seed=3, progress=False)
+    assert h.train_loss == run.history.train_loss and h.val_acc == run.history.val_acc
+    assert run.unused_end == accuracy(model, scale(split.X_train[80:]), split.y_train[80:])
+
+
+def test_plot_overfitting_marks_kept_and_stop(split):
+    run = overfitting_run(split, 0, n_train=60, hidden=16, epochs=30, patience=3, curve=True)
+    fig = plot_overfitting(run)
+    left, right = fig.axes
+    labels = [line.get_label() for line in right.get_lines()]
+    assert f"kept ({run.best_epoch})" in labels and f"{run.n_unused} unused images" in labels
+    assert run.stopped_epoch is None or f"stop ({run.stopped_epoch})" in labels
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,6 +359,10 @@ def test_plot_early_stopping_marks_the_kept_epoch():
 def test_check_confusion_matrix_accepts_right_and_names_wrong(capsys):
     assert check_confusion_matrix(lambda t, p, k: confusion_matrix(t, p, k))
     assert "passed" in capsys.readouterr().out
+    assert repr(check_confusion_matrix(lambda t, p, k: None)) == "Verdict(passed=False)"
+    assert "got None (did you forget to return?)" in capsys.readouterr().out
+    assert repr(check_confusion_matrix(lambda t, p, k: np.zeros((k, k), dtype=int))) == "Verdict(passed=False)"
+    assert "expected 1, got 0" in capsys.readouterr().out  # counts printed as whole numbers
 
     def transposed(t, p, k):
         return confusion_matrix(t, p, k).T
