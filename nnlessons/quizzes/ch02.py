@@ -37,4 +37,35 @@ QUESTIONS = {
     ),
 }
 
-QUIZZES = {"check-yourself": ["collapsed-shape", "composed-slope", "linear-activation"]}
+QUESTIONS["before-the-count"] = MultipleChoice(
+    "Before you count: take random ReLU networks with one input and one output and 32 hidden units in "
+    "all, initialised as <code>nn.Linear</code> does. Along the segment [-3, 3], which has more linear "
+    "pieces on average: one hidden layer of 32 units, or four hidden layers of 8?",
+    [Option("Four layers of 8, many times more: depth multiplies the pieces",
+            why="Depth <em>can</em> multiply them (the sawtooth below doubles them with every layer), but "
+                "only with weights chosen for it. Random weights do not line the pieces up like that."),
+     Option("About the same; the single layer of 32 even a few more", correct=True),
+     Option("One layer of 32, many times more: deep networks have fewer pieces",
+            why="Every unit of a deep layer can add breakpoints too; the counts end up of the same size."),
+     Option("Both have exactly 33 pieces",
+            why="33 is the most one layer of 32 can make (one bend per unit). A random unit may bend outside "
+                "[-3, 3], and units of later layers may bend several times or not at all.")],
+    explain="Measured below: about 28 pieces for one layer of 32 and about 21 for four layers of 8, averaged "
+            "over five seeds. For random networks the count grows with the number of units, not "
+            "exponentially with depth (Hanin and Rolnick, 2019).",
+)
+
+QUESTIONS["one-layer-pieces"] = Numeric(
+    r"A ReLU network with one input, one hidden layer of 8 units and one output is linear piece by piece "
+    r"on the real line. At most how many linear pieces can it have?",
+    9,
+    mistakes={8: "Each unit bends the function at one point: 8 bends cut the line into one more piece than "
+                 "there are bends.",
+              16: "One hidden layer adds its units' bends; it does not double them. Doubling needs another layer.",
+              256: r"\(2^8\) would need 8 layers of the sawtooth kind; one layer only adds one bend per unit."},
+    explain=r"Unit \(i\) bends where \(w_i x + b_i = 0\), at one point. 8 points cut the line into at most 9 "
+            "pieces.",
+)
+
+QUIZZES = {"check-yourself": ["collapsed-shape", "composed-slope", "linear-activation", "one-layer-pieces"],
+           "before-the-count": ["before-the-count"]}
