@@ -35,6 +35,7 @@ def test_check_ce_grad_accepts_right_and_rejects_wrong_answers(capsys):
     assert not check_ce_grad(lambda w, X, y: (1 / (1 + np.exp(-X @ w)) - y) @ X)  # forgot the mean
     out = capsys.readouterr().out
     assert "batch of 5" in out and "wrong value" in out
+    assert "Hint: in every batch your answer is N times the expected one" in out
     assert not check_ce_grad(lambda w, X, y: (y - 1 / (1 + np.exp(-X @ w))) @ X / len(y))  # sign
     capsys.readouterr()
     assert not check_ce_grad(lambda w, X, y: None)
@@ -127,9 +128,10 @@ def test_check_softmax_ce_grad_accepts_right_and_rejects_wrong_answers(capsys):
     assert "FloatingPointError: overflow" in out and "subtract each row's largest logit" in out
     assert not check_softmax_ce_grad(lambda Z, y: right(Z, y) * len(y))  # forgot the mean over the batch
     out = capsys.readouterr().out
-    assert "for your function" in out and "batch of 4" in out
+    assert "for your function" in out and "batch of 4" in out and "divide the sum by N" in out
     assert "one example" not in out.split("failing cases:")[1].split(")")[0]
     assert not check_softmax_ce_grad(lambda Z, y: _softmax_rows(Z) - 1)  # subtracted 1 everywhere
-    assert "wrong value" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "wrong value" in out and "Hint" not in out  # not a forgotten mean: no hint
     assert not check_softmax_ce_grad(lambda Z, y: None)
     assert "None (did you forget to return?)" in capsys.readouterr().out

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -46,8 +47,32 @@ def check_ce_grad(ce_grad: Callable[..., Any]) -> Verdict:
     ``w`` has shape (D,), ``X`` shape (N, D) (one example per row), ``y`` shape (N,) with labels 0 or 1.
     The answer is a NumPy array of shape (D,). Prints the verdict; returns a :class:`Verdict`.
     """
-    return Verdict(check_function(ce_grad, ce_grad_reference, _ce_cases(), name="ce_grad", atol=1e-10,
-                                  rtol=1e-8))
+    passed = check_function(ce_grad, ce_grad_reference, _ce_cases(), name="ce_grad", atol=1e-10, rtol=1e-8)
+    if not passed:
+        _hint_if_summed(ce_grad, ce_grad_reference, _ce_cases(), batch_size=lambda w, X, y: len(y))
+    return Verdict(passed)
+
+
+def _hint_if_summed(user_fn: Callable[..., Any], reference: Callable[..., Any], cases: dict,
+                    batch_size: Callable[..., int]) -> None:
+    """Print a hint when every batch of more than one example gets N times the right answer (a sum, not a mean)."""
+    ratios = []
+    for args in cases.values():
+        n = batch_size(*args)
+        if n < 2:
+            continue
+        try:
+            with np.errstate(all="ignore"):
+                got = np.asarray(user_fn(*copy.deepcopy(args)), dtype=np.float64)
+        except Exception:  # the verdict already reported it
+            return
+        expected = reference(*copy.deepcopy(args))
+        if got.shape != expected.shape or not np.allclose(got, n * expected, rtol=1e-6, atol=1e-10):
+            return
+        ratios.append(n)
+    if ratios:
+        print("  Hint: in every batch your answer is N times the expected one (N = the number of examples): "
+              "the loss is the mean over the batch, so divide the sum by N.")
 
 
 
@@ -104,5 +129,9 @@ def check_softmax_ce_grad(softmax_ce_grad: Callable[..., Any]) -> Verdict:
     student's function runs with NumPy's overflow warnings turned into errors, so a softmax that
     exponentiates large logits unshifted fails with a hint. Prints the verdict; returns a :class:`Verdict`.
     """
-    return Verdict(check_function(_without_overflow(softmax_ce_grad), softmax_ce_grad_autograd,
-                                  _softmax_cases(), atol=1e-10, rtol=1e-8))
+    passed = check_function(_without_overflow(softmax_ce_grad), softmax_ce_grad_autograd, _softmax_cases(),
+                            atol=1e-10, rtol=1e-8)
+    if not passed:
+        _hint_if_summed(softmax_ce_grad, softmax_ce_grad_autograd, _softmax_cases(),
+                        batch_size=lambda Z, y: len(y))
+    return Verdict(passed)
