@@ -214,5 +214,14 @@ def test_book_chapters_make_assignments(tmp_path):
     assert [a.name for a in written] == [p.stem for p in chapters]
     for a in written:
         nb = json.loads(a.student.read_text())
-        assert "_solution" not in json.dumps(nb) and "BEGIN SOLUTION" not in json.dumps(nb), a.name
+        code = "\n".join(source(c) for c in nb["cells"] if c["cell_type"] == "code")
+        prose = "\n".join(source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+        assert "BEGIN SOLUTION" not in code and "{solution" not in prose, a.name
+        for function in a.functions:  # prose may name the worked solution; no code may use it
+            assert not re.search(rf"\b{function}_solution\b", code), (a.name, function)
+        # The instructor version's solution regions are not in the student version.
+        instructor = json.loads((tmp_path / "nbgrader" / "source" / a.name / a.student.name).read_text())
+        regions = re.findall(r"### BEGIN SOLUTION\n(.*?)\n *### END SOLUTION",
+                             "\n".join(source(c) for c in instructor["cells"]), re.DOTALL)
+        assert len(regions) >= len(a.functions) and not any(region in code for region in regions), a.name
         assert sum(bool(c["metadata"].get("nbgrader", {}).get("solution")) for c in nb["cells"]) == a.exercises
