@@ -38,15 +38,19 @@
   function linkFigures() {
     var images = document.querySelectorAll(".bd-article .cell_output img, .bd-article figure img");
     images.forEach(function (img) {
-      if (img.closest("a, .nnl-explorer, button")) return;
+      if (img.closest(".nnl-explorer, button")) return;
       var src = img.getAttribute("src");
       if (!src) return;
-      var link = document.createElement("a");
-      link.className = "nnl-figure-link";
-      link.href = src;
+      var link = img.closest("a");
+      if (link && !link.classList.contains("image-reference")) return;  // a link elsewhere: leave it
+      if (!link) {  // Sphinx links a figure with :target: itself (a.image-reference); others get a link
+        link = document.createElement("a");
+        link.href = src;
+        img.parentNode.insertBefore(link, img);
+        link.appendChild(img);
+      }
+      link.classList.add("nnl-figure-link");
       link.title = "Open the figure full size";
-      img.parentNode.insertBefore(link, img);
-      link.appendChild(img);
       link.addEventListener("click", function (event) {
         if (typeof HTMLDialogElement === "undefined" || event.ctrlKey || event.metaKey || event.shiftKey) return;
         event.preventDefault();
