@@ -255,7 +255,7 @@ def test_dying_relu_run_counts_and_the_step_size_is_lr_times_the_gradient_norm()
     F.binary_cross_entropy_with_logits(twin(Tensor(X_MOONS)), Y_MOONS).backward()
     norm = math.sqrt(sum(float((p.grad ** 2).sum()) for p in twin.parameters()))
     assert run.step_size == pytest.approx(50.0 * norm, rel=1e-12)
-    assert run.frozen_is_dead and run.first_layer_dead_unchanged
+    assert run.frozen_is_dead and run.dead_are_frozen and run.first_layer_dead_unchanged
 
 
 def test_leaky_relu_units_never_have_a_zero_gradient():

@@ -400,6 +400,8 @@ class DyingRun:
         step_size: length of the big step, lr * ||gradient|| over all parameters.
         zero_gradient: fraction of units whose weights and bias got exactly zero gradient right after it.
         frozen_is_dead: right after the big step, the zero-gradient units are exactly the dead ones.
+        dead_are_frozen: right after the big step, every dead unit has exactly zero gradient (a unit can
+            also have zero gradient while alive, when nothing downstream of it passes a gradient).
         first_layer_dead_unchanged: the first-layer units dead after the big step kept their weights and
             bias bit for bit through the last stage, and are still dead.
         n_first_layer_dead: how many first-layer units the big step left dead.
@@ -411,6 +413,7 @@ class DyingRun:
     step_size: float
     zero_gradient: float
     frozen_is_dead: bool
+    dead_are_frozen: bool
     first_layer_dead_unchanged: bool
     n_first_layer_dead: int
 
@@ -463,6 +466,7 @@ def dying_relu_run(net: nn.Module, X, Y, *, lr: float = 0.5, big_lr: float = 50.
         dead=np.array(dead), loss=np.array(loss), step_size=step_size,
         zero_gradient=float(np.concatenate(frozen).mean()),
         frozen_is_dead=all(np.array_equal(f, d) for f, d in zip(frozen, dead_masks)),
+        dead_are_frozen=all(bool(np.all(f[d])) for f, d in zip(frozen, dead_masks)),
         first_layer_dead_unchanged=unchanged, n_first_layer_dead=int(d1.sum()),
     )
 
