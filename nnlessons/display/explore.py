@@ -260,7 +260,12 @@ _SCRIPT = """(function () {
     clearTimeout(timer);  /* announce where the reader stops, not each frame passed while dragging */
     timer = setTimeout(function () { status.textContent = cfg.summaries[index]; }, 250);
   }
-  inputs.forEach(function (input) { input.disabled = false; input.addEventListener("input", update); });
+  inputs.forEach(function (input) {
+    input.disabled = false;
+    input.addEventListener("input", update);
+    /* JupyterLab's notebook takes arrow keys for its own shortcuts: keep them on the slider */
+    input.addEventListener("keydown", function (event) { event.stopPropagation(); });
+  });
 })();"""
 
 
