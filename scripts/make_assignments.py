@@ -246,16 +246,31 @@ def source_notebook(nb: dict, nb_name: str) -> tuple[dict, list[str], float]:
     return out, asked, points
 
 
-def nbgrader(course: Path, *args: str) -> None:
-    """Run an nbgrader command in the course directory; on failure show its log and stop.
+# `nbgrader generate_assignment` for several assignments in one process (nbgrader takes seconds to import):
+# its Python API, as its command line uses it.
+GENERATE = """
+import sys
+from nbgrader.apps import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+
+api = NbGraderAPI(coursedir=CourseDirectory(root=sys.argv[1]))
+for name in sys.argv[2:]:
+    result = api.generate_assignment(name, force=True, create=True)
+    if not result["success"]:
+        sys.exit(f"nbgrader generate_assignment {name} failed:\\n{result.get('log', '')}{result.get('error', '')}")
+"""
+
+
+def generate(course: Path, names: list[str]) -> None:
+    """Run nbgrader's generate_assignment in the course directory; on failure show its log and stop.
 
     nbgrader runs the `alembic` command of its environment, so that environment's bin/ goes first on PATH
     (make calls .venv/bin/python without activating the venv)."""
     env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env, capture_output=True,
-                            text=True)
+    result = subprocess.run([sys.executable, "-c", GENERATE, str(course), *names], cwd=course, env=env,
+                            capture_output=True, text=True)
     if result.returncode:
-        sys.exit(f"nbgrader {' '.join(args)} failed (exit {result.returncode}):\n{result.stdout}{result.stderr}")
+        sys.exit(f"{result.stdout}{result.stderr}\nnbgrader failed (exit {result.returncode})")
 
 
 def build(notebooks: list[Path], out: Path, course: Path) -> list[Assignment]:
@@ -271,17 +286,17 @@ def build(notebooks: list[Path], out: Path, course: Path) -> list[Assignment]:
     (course / "nbgrader_config.py").write_text(COURSE_CONFIG, encoding="utf-8")
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for path, nb in marked:
+    for path, nb in marked:  # every chapter's marks are checked before nbgrader runs
         name = path.stem
         source, functions, points = source_notebook(nb, path.name)
         folder = course / "source" / name
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
         (folder / path.name).write_text(json.dumps(source, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        nbgrader(course, "generate_assignment", name, "--force", "--log-level=WARN")
-        student = out / path.name
-        shutil.copyfile(course / "release" / name / path.name, student)
-        written.append(Assignment(name, sum(map(is_starter, nb["cells"])), points, functions, student))
+        written.append(Assignment(name, sum(map(is_starter, nb["cells"])), points, functions, out / path.name))
+    generate(course, [a.name for a in written])
+    for a in written:
+        shutil.copyfile(course / "release" / a.name / a.student.name, a.student)
     return written
 
 
