@@ -640,7 +640,7 @@ def plot_overfitting(run: OverfittingRun) -> Figure:
     if run.unused_curve is not None:
         right.plot(epochs, run.unused_curve, color=PALETTE[2], label=f"{run.n_unused} unused images")
     right.set_ylabel("accuracy")
-    right.set_title("accuracy")
+    right.set_title(f"{run.n_train} training images: accuracy")
     for ax in (left, right):
         ax.axvline(run.best_epoch, color="0.3", linestyle=":", linewidth=1.2, label=f"kept ({run.best_epoch})")
         if run.stopped_epoch is not None:
