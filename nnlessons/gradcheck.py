@@ -8,11 +8,34 @@ import numpy as np
 
 from .tensor import Tensor, no_grad
 
-__all__ = ["gradcheck", "GradcheckError"]
+__all__ = ["gradcheck", "GradcheckError", "numeric_grad"]
 
 
 class GradcheckError(RuntimeError):
     """Autograd and central differences disagree."""
+
+
+def numeric_grad(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """df/dx by central differences: entry i is (f(x + eps e_i) - f(x - eps e_i)) / (2 eps).
+
+    Each entry of ``x`` is nudged in place, ``f(x)`` is called, and the entry is restored, so ``f`` may
+    read ``x`` through the argument or through a tensor that holds it. ``x`` must be a writable,
+    C-contiguous float array (nudging a copy would not change what ``f`` sees).
+    """
+    if not (isinstance(x, np.ndarray) and x.dtype.kind == "f" and x.flags.c_contiguous and x.flags.writeable):
+        raise ValueError("numeric_grad: x must be a writable, C-contiguous float array; "
+                         "pass np.array(x, dtype=float) for a fresh copy")
+    grad = np.zeros_like(x)
+    flat, grad_flat = x.reshape(-1), grad.reshape(-1)  # views: nudging flat nudges x
+    for i in range(flat.size):
+        orig = flat[i]
+        flat[i] = orig + eps
+        up = f(x)
+        flat[i] = orig - eps
+        down = f(x)
+        flat[i] = orig
+        grad_flat[i] = (up - down) / (2 * eps)
+    return grad
 
 
 def gradcheck(fn: Callable[..., Tensor], inputs: Sequence[Tensor] | Tensor, eps: float = 1e-6,
@@ -55,20 +78,12 @@ def gradcheck(fn: Callable[..., Tensor], inputs: Sequence[Tensor] | Tensor, eps:
         if not (isinstance(x, Tensor) and x.requires_grad):
             continue
         got = analytic[k] if analytic[k] is not None else np.zeros_like(x.data)
-        flat = x.data.reshape(-1)  # a view (the copy is contiguous): nudging it nudges the input
-        for i in range(flat.size):
-            orig = flat[i]
-            flat[i] = orig + eps
-            up = scalar()
-            flat[i] = orig - eps
-            down = scalar()
-            flat[i] = orig
-            numeric = (up - down) / (2 * eps)
-            auto = got.reshape(-1)[i]
-            if not abs(auto - numeric) <= atol + rtol * abs(numeric):
-                index = np.unravel_index(i, x.shape) if x.ndim else ()
-                raise GradcheckError(
-                    f"gradcheck: input {k} (shape {x.shape}) at index {tuple(int(j) for j in index)}: "
-                    f"autograd gives {auto:.10g} but central differences give {numeric:.10g}"
-                )
+        numeric = numeric_grad(lambda _: scalar(), x.data, eps)  # x.data is the contiguous copy made above
+        close = np.abs(got - numeric) <= atol + rtol * np.abs(numeric)
+        if not close.all():
+            index = np.unravel_index(int(np.argmin(close.reshape(-1))), x.shape) if x.ndim else ()
+            raise GradcheckError(
+                f"gradcheck: input {k} (shape {x.shape}) at index {tuple(int(j) for j in index)}: "
+                f"autograd gives {got[index]:.10g} but central differences give {numeric[index]:.10g}"
+            )
     return True

@@ -179,3 +179,18 @@ def test_many_failing_cases_are_summarised_and_a_0d_array_is_a_number(capsys):
     assert not ok
     assert "(failing cases: 'case 0', 'case 1', 'case 2', and 3 more)" in out
     assert "wrong type: expected a number, got None (did you forget to return?)" in out
+
+
+def test_without_overflow_turns_an_overflow_into_an_error_with_advice():
+    from nnlessons.checks import without_overflow
+
+    def exp(x):
+        return np.exp(x)
+
+    wrapped = without_overflow(exp, "take the exponential of the negative part only")
+    assert wrapped.__name__ == "exp"
+    assert wrapped(np.array(1.0)) == pytest.approx(math.e)
+    with pytest.raises(FloatingPointError, match="overflow.*; take the exponential of the negative part only"):
+        wrapped(np.array(1000.0))
+    with np.errstate(over="ignore"):
+        assert np.isinf(exp(np.array(1000.0)))  # outside the wrapper, NumPy's default: inf

@@ -54,3 +54,22 @@ def test_non_contiguous_input_gets_a_correct_verdict():
 
     with pytest.raises(nl.GradcheckError, match="autograd gives 0 "):
         nl.gradcheck(wrong_backward, (x,))
+
+
+def test_numeric_grad_matches_closed_forms():
+    from nnlessons.gradcheck import numeric_grad
+
+    x = np.array([[0.5, -1.0], [2.0, 0.25]])
+    # d/dx sum(x^3) = 3 x^2 and d/dx sum(sin x) = cos x
+    assert np.allclose(numeric_grad(lambda a: float(np.sum(a ** 3)), x), 3 * x ** 2, atol=1e-6)
+    assert np.allclose(numeric_grad(lambda a: float(np.sum(np.sin(a))), x), np.cos(x), atol=1e-8)
+    assert np.array_equal(x, [[0.5, -1.0], [2.0, 0.25]])  # every nudge was undone
+
+
+def test_numeric_grad_refuses_an_array_it_cannot_nudge():
+    from nnlessons.gradcheck import numeric_grad
+
+    with pytest.raises(ValueError, match="C-contiguous float array"):
+        numeric_grad(lambda a: float(a.sum()), np.ones((3, 2)).T)
+    with pytest.raises(ValueError, match="C-contiguous float array"):
+        numeric_grad(lambda a: float(a.sum()), np.arange(3))

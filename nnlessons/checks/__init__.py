@@ -16,12 +16,13 @@ book's worked solution can ``assert`` them. Numbers, NumPy arrays, nnlessons Ten
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["check_function", "check_value", "compare", "PASS", "FAIL", "Verdict"]
+__all__ = ["check_function", "check_value", "compare", "without_overflow", "PASS", "FAIL", "Verdict"]
 
 PASS, FAIL = "\u2713", "\u2717"  # check mark, ballot x
 
@@ -231,3 +232,22 @@ def _input_text(args: tuple) -> str:
         return ""
     word = "input" if len(args) == 1 else "inputs"
     return f" ({word} {', '.join(texts)})"
+
+
+def without_overflow(user_fn: Callable[..., Any], advice: str) -> Callable[..., Any]:
+    """``user_fn`` run with overflow and invalid values as errors, whose message ends with ``advice``.
+
+    A NumPy overflow only warns and gives inf or nan; a check that runs the student's function through
+    this wrapper reports it as an error in the verdict, with what to do instead (for example
+    ``"np.exp(z) is inf for z above about 709: subtract each row's largest score before np.exp"``).
+    """
+
+    @functools.wraps(user_fn)
+    def run(*args):
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            try:
+                return user_fn(*args)
+            except FloatingPointError as error:
+                raise FloatingPointError(f"{error}; {advice}") from None
+
+    return run
