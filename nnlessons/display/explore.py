@@ -36,7 +36,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from .static import SR_ONLY, THEME_CSS, json_for_script, untrusted_note
+from .static import SR_ONLY, THEME_CSS, inline_script, untrusted_note
 
 __all__ = ["explore", "Explorer", "MAX_FRAMES", "glue"]
 
@@ -234,14 +234,7 @@ def _png_size(png: bytes) -> tuple[int, int]:
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
-_SCRIPT = """(function () {
-  var root = document.getElementById(%(id)s);
-  if (!root || root.getAttribute("data-nnl-ready")) return;
-  root.setAttribute("data-nnl-ready", "1");
-  var cfg = %(cfg)s;
-  var note = root.querySelector(".nnl-untrusted");
-  if (note) note.parentNode.removeChild(note);
-  var img = root.querySelector("img.nnl-explorer-frame"), status = root.querySelector(".nnl-explorer-status");
+_SCRIPT = """  var img = root.querySelector("img.nnl-explorer-frame"), status = root.querySelector(".nnl-explorer-status");
   var inputs = [], outputs = [], timer = null;
   cfg.names.forEach(function (name, k) {
     inputs.push(document.getElementById(root.id + "-" + name));
@@ -265,8 +258,7 @@ _SCRIPT = """(function () {
     input.addEventListener("input", update);
     /* JupyterLab's notebook takes arrow keys for its own shortcuts: keep them on the slider */
     input.addEventListener("keydown", function (event) { event.stopPropagation(); });
-  });
-})();"""
+  });"""
 
 
 class Explorer:
@@ -416,8 +408,7 @@ class Explorer:
                      f"{esc(summaries[first])}</p>")
         cfg = {"alt": self.alt, "names": [c.name for c in self._spec],
                "labels": [c.labels for c in self._spec], "frames": frames, "summaries": summaries}
-        script = _SCRIPT % {"id": json_for_script(self.id), "cfg": json_for_script(cfg)}
-        parts.append(f"<script>\n{script}\n</script>")
+        parts.append(inline_script(self.id, cfg, _SCRIPT))
         parts.append("</div>")
         return "\n".join(parts)
 

@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .static import THEME_CSS, json_for_script, plain_text, spoken, untrusted_note
+from .static import THEME_CSS, inline_script, plain_text, spoken, untrusted_note
 
 __all__ = ["Option", "MultipleChoice", "Numeric", "Quiz", "Reply", "parse_number"]
 
@@ -353,14 +353,7 @@ def _actions_and_feedback(sources: list[str]) -> str:
 
 
 # The static version's behaviour: the same rules as parse_number and respond() above.
-_SCRIPT = """(function () {
-  var root = document.getElementById(%(id)s);
-  if (!root || root.getAttribute("data-nnl-ready")) return;
-  root.setAttribute("data-nnl-ready", "1");
-  var cfg = %(cfg)s;
-  var note = root.querySelector(".nnl-untrusted");
-  if (note) note.parentNode.removeChild(note);
-  var NUMBER = /^[+-]?(\\d+\\.?\\d*|\\.\\d+)(e[+-]?\\d+)?$/i;
+_SCRIPT = """  var NUMBER = /^[+-]?(\\d+\\.?\\d*|\\.\\d+)(e[+-]?\\d+)?$/i;
   function parse(text) {
     var parts = text.trim().replace(/\\u2212/g, "-").split("/");
     if (parts.length > 2) return null;
@@ -441,8 +434,7 @@ _SCRIPT = """(function () {
       check.addEventListener("click", run);
       input.addEventListener("keydown", function (event) { if (event.key === "Enter") run(); });
     }
-  });
-})();"""
+  });"""
 
 
 class Quiz:
@@ -487,11 +479,10 @@ class Quiz:
     def to_html(self) -> str:
         """The static version: HTML, its styles and an inline script; no external URL."""
         body = "\n".join(q._html(f"{self.id}-q{i + 1}") for i, q in enumerate(self.questions))
-        cfg = json_for_script([q._config() for q in self.questions])
-        script = _SCRIPT % {"id": json_for_script(self.id), "cfg": cfg}
+        script = inline_script(self.id, [q._config() for q in self.questions], _SCRIPT)
         return (f'<div class="nnl-quiz {_MATH}" id="{self.id}">\n<style>{THEME_CSS}</style>\n'
                 f'{untrusted_note("The buttons of this self-check")}\n{body}\n'
-                f"<script>\n{script}\n</script>\n</div>")
+                f"{script}\n</div>")
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         return {"text/plain": repr(self), "text/html": self.to_html()}

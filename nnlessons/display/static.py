@@ -21,7 +21,7 @@ import json
 import re
 from typing import Any
 
-__all__ = ["THEME_CSS", "SR_ONLY", "json_for_script", "untrusted_note", "plain_text", "spoken"]
+__all__ = ["THEME_CSS", "SR_ONLY", "json_for_script", "inline_script", "untrusted_note", "plain_text", "spoken"]
 
 _LIGHT = {
     "fg": "#1f2328", "muted": "#57606a", "panel": "#f6f8fa", "button": "#ffffff", "button-hover": "#eaeef2",
@@ -92,6 +92,27 @@ def json_for_script(data: Any) -> str:
     """JSON that is safe inside an inline <script> (no '</script>' or '<!--' can appear)."""
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=True)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+_SCRIPT_START = """(function () {
+  var root = document.getElementById(%(id)s);
+  if (!root || root.getAttribute("data-nnl-ready")) return;
+  root.setAttribute("data-nnl-ready", "1");
+  var cfg = %(cfg)s;
+  var note = root.querySelector(".nnl-untrusted");
+  if (note) note.parentNode.removeChild(note);
+"""
+
+
+def inline_script(root_id: str, cfg: Any, body: str) -> str:
+    """The ``<script>`` of a static explorer or quiz: ``body`` (JavaScript) run once for the element ``root_id``.
+
+    Before ``body`` runs, ``root`` is the element and ``cfg`` the data (``cfg`` as JSON); the
+    :func:`untrusted_note` is removed. The script runs at most once per element, however many times the
+    output is shown.
+    """
+    start = _SCRIPT_START % {"id": json_for_script(root_id), "cfg": json_for_script(cfg)}
+    return f"<script>\n{start}{body}\n}})();\n</script>"
 
 
 def untrusted_note(what: str) -> str:
