@@ -119,8 +119,12 @@ class Module:
                 raise ValueError(f"load_state_dict: {name} has shape {p.shape} but the saved value has shape {value.shape}")
             p.data[...] = value
 
+    __constants__: tuple[str, ...] = ()
+    """Names of fixed settings (not parameters) that ``repr()`` shows, as in PyTorch."""
+
     def extra_repr(self) -> str:
-        return ""
+        """The text inside ``repr()``'s parentheses: by default each name in ``__constants__`` with its value."""
+        return ", ".join(f"{name}={getattr(self, name)}" for name in self.__constants__)
 
     def __repr__(self) -> str:
         lines = [f"({name}): " + repr(m).replace("\n", "\n  ") for name, m in self._modules.items()]
@@ -186,6 +190,8 @@ class ReLU(Module):
 class LeakyReLU(Module):
     """Element-wise max(negative_slope * x, x) (PyTorch's default slope 0.01)."""
 
+    __constants__ = ("negative_slope",)
+
     def __init__(self, negative_slope: float = 0.01):
         super().__init__()
         self.negative_slope = negative_slope
@@ -193,12 +199,11 @@ class LeakyReLU(Module):
     def forward(self, x: Tensor) -> Tensor:
         return F.leaky_relu(x, self.negative_slope)
 
-    def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
-
 
 class PReLU(Module):
     """Leaky ReLU whose negative slope ``weight`` is learned by backpropagation (He et al., 2015)."""
+
+    __constants__ = ("num_parameters",)
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25):
         super().__init__()
@@ -208,12 +213,11 @@ class PReLU(Module):
     def forward(self, x: Tensor) -> Tensor:
         return F.prelu(x, self.weight)
 
-    def extra_repr(self) -> str:
-        return f"num_parameters={self.num_parameters}"
-
 
 class ELU(Module):
     """Element-wise x for x > 0 and alpha (e^x - 1) otherwise."""
+
+    __constants__ = ("alpha",)
 
     def __init__(self, alpha: float = 1.0):
         super().__init__()
@@ -221,9 +225,6 @@ class ELU(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.elu(x, self.alpha)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
 
 
 class Identity(Module):
