@@ -115,5 +115,6 @@ def test_the_starter_returning_ones_fails_and_the_verdict_displays_nothing(capsy
     verdict = check_derivative(lambda x, alpha: np.ones_like(np.asarray(x, dtype=float)), "elu")
     out = capsys.readouterr().out
     assert not verdict and verdict._ipython_display_() is None
-    assert "(failing cases: 'a negative number, alpha=1', 'a vector, alpha=1', 'large inputs, alpha=1', and 7 more)" in out
+    assert ("(failing cases: 'a negative number, alpha=1', 'a vector, alpha=1', 'large inputs, alpha=1', "
+            "and 7 more)") in out
     assert "wrong value: expected 0.472367, got 1.0" in out

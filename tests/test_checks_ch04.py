@@ -152,7 +152,8 @@ def test_random_starter_names_the_first_case_and_prints_tiny_values_as_zero(caps
 
     ok, out = run(capsys, make_bump)
     assert not ok and ok._ipython_display_() is None
-    assert out.startswith("\u2717 3 of 3 checks failed for make_bump.\n  Case 'unit bump on [0, 1]': make_bump(0, 1, 1, 20)")
+    assert out.startswith("\u2717 3 of 3 checks failed for make_bump.\n"
+                          "  Case 'unit bump on [0, 1]': make_bump(0, 1, 1, 20)")
     assert "e-0" not in out  # the bump's value 2e-09 far from it is printed as 0
 
 
