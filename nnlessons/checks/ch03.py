@@ -20,14 +20,13 @@ where ``np.where`` then throws the value away, and such code fails with a hint.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
 import numpy as np
 
 from .. import functional as F
 from ..tensor import Tensor
-from . import Verdict, check_function
+from . import Verdict, check_function, without_overflow
 
 __all__ = ["ACTIVATIONS", "reference_derivative", "derivative_cases", "check_derivative"]
 
@@ -86,21 +85,9 @@ def derivative_cases(activation: str) -> dict[str, tuple]:
     return cases
 
 
-def _without_overflow(user_fn: Callable) -> Callable:
-    """``user_fn`` run with overflow and invalid values as errors, which say what to do instead."""
-
-    @functools.wraps(user_fn)
-    def run(*args):
-        with np.errstate(over="raise", invalid="raise", divide="raise"):
-            try:
-                return user_fn(*args)
-            except FloatingPointError as error:
-                raise FloatingPointError(
-                    f"{error}; np.exp(x) is inf for x above about 709, even where np.where then discards it: "
-                    "take the exponential of the negative part only, e.g. np.exp(np.minimum(x, 0))"
-                ) from None
-
-    return run
+OVERFLOW_ADVICE = ("np.exp(x) is inf for x above about 709, even where np.where then discards it: "
+                   "take the exponential of the negative part only, e.g. np.exp(np.minimum(x, 0))")
+"""What the verdict says when the student's derivative overflows."""
 
 
 def check_derivative(user_fn: Callable, activation: str) -> Verdict:
@@ -122,4 +109,5 @@ def check_derivative(user_fn: Callable, activation: str) -> Verdict:
 
     if not callable(user_fn):
         return Verdict(check_function(user_fn, reference, cases, name=name))
-    return Verdict(check_function(_without_overflow(user_fn), reference, cases, name=name, atol=1e-10, rtol=1e-7))
+    checked = without_overflow(user_fn, OVERFLOW_ADVICE)
+    return Verdict(check_function(checked, reference, cases, name=name, atol=1e-10, rtol=1e-7))
