@@ -69,11 +69,12 @@ def test_wrong_answers_name_the_case_the_field_and_the_mistake(fn, first_case, m
     verdict = check_early_stopping(fn)
     out = capsys.readouterr().out
     assert not verdict and out.startswith("\u2717")
-    assert f"Case {first_case!r} (val_acc=" in out and message in out
+    assert f"  Case {first_case!r}: val_acc=" in out and message in " ".join(out.split())
+    assert all(len(line) <= 79 for line in out.splitlines())
     if hint is None:
         assert "Hint" not in out
     else:
-        assert "Hint: " in out and hint in out
+        assert "Hint: " in out and hint in " ".join(out.split())
     assert not out.rstrip().endswith(("True", "False"))
 
 

@@ -560,13 +560,13 @@ def plot_confusion_matrix(matrix, ax: Optional[Axes] = None, *, title: Optional[
         raise ValueError(f"plot_confusion_matrix: need a square matrix, got shape {m.shape}")
     k = m.shape[0]
     if ax is None:
-        _, ax = plt.subplots(figsize=(4.6, 4.2), layout="constrained")
+        _, ax = plt.subplots(figsize=(5.2, 4.8), layout="constrained")
     ax.imshow(m, cmap="Blues", vmin=0, vmax=max(int(m.max()), 1))
     threshold = m.max() / 2
     for i in range(k):
         for j in range(k):
             if m[i, j]:
-                ax.text(j, i, str(int(m[i, j])), ha="center", va="center", fontsize=8,
+                ax.text(j, i, str(int(m[i, j])), ha="center", va="center", fontsize=10,
                         color="white" if m[i, j] > threshold else "black")
     names = [str(c) for c in range(k)] if class_names is None else list(class_names)
     ax.set_xticks(range(k), names)

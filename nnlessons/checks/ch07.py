@@ -10,6 +10,7 @@ that ends with the check shows only the verdict)::
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 
 import numpy as np
@@ -85,13 +86,13 @@ def check_early_stopping(fn: Callable) -> Verdict:
         try:
             got = fn(values.copy() if isinstance(values, np.ndarray) else list(values), patience)
         except Exception as error:  # the student's bug, reported rather than raised
-            failures.append((label, f"({shown}): raised {type(error).__name__}: {error}", ""))
+            failures.append((label, shown, f"raised {type(error).__name__}: {error}", ""))
             continue
         if got is None:
-            failures.append((label, f"({shown}): returned None; return the pair (best_epoch, stopped_epoch)", ""))
+            failures.append((label, shown, "returned None; return the pair (best_epoch, stopped_epoch)", ""))
             continue
         if not isinstance(got, (tuple, list)) or len(got) != 2:
-            failures.append((label, f"({shown}): expected a pair (best_epoch, stopped_epoch), got {got!r}", ""))
+            failures.append((label, shown, f"expected a pair (best_epoch, stopped_epoch), got {got!r}", ""))
             continue
         problems = []
         for name, g, e in zip(("best_epoch", "stopped_epoch"), got, expected):
@@ -102,14 +103,16 @@ def check_early_stopping(fn: Callable) -> Verdict:
             elif e is not None and g != e:
                 problems.append(f"{name} should be {e}, got {g}")
         if problems:
-            failures.append((label, f"({shown}): " + "; ".join(problems), _hint(values, tuple(got), expected)))
+            failures.append((label, shown, "; ".join(problems), _hint(values, tuple(got), expected)))
     total = len(EARLY_STOPPING_CASES)
     if not failures:
         print(f"{PASS} All {total} checks passed for early_stopping.")
         return Verdict(True)
-    label, message, hint = failures[0]
-    names = [repr(f[0]) for f in failures]
-    others = f" (failing cases: {', '.join(names)})" if len(failures) > 1 else ""
-    print(f"{FAIL} {len(failures)} of {total} checks failed for early_stopping{others}.\n"
-          f"  Case {label!r} {message}." + (f"\n  Hint: {hint}" if hint else ""))
+    label, shown, message, hint = failures[0]
+    lines = [f"{FAIL} {len(failures)} of {total} checks failed for early_stopping.",
+             f"  Case {label!r}: {shown}",
+             textwrap.fill(message + ".", 79, initial_indent="  ", subsequent_indent="  ")]
+    if hint:
+        lines.append(textwrap.fill("Hint: " + hint, 79, initial_indent="  ", subsequent_indent="  "))
+    print("\n".join(lines))
     return Verdict(False)
