@@ -23,12 +23,7 @@ BLOCKING = ("serious", "critical")
 
 # Violations that come from chapter content or from nnlessons/quiz.py and are being fixed there (issue 12).
 # Each entry: (view or None for every view, page, axe rule) -> why. Remove an entry when its fix lands.
-WHY_BUTTON_NAME = ("button-name: a quiz option whose label is only a formula has no accessible name "
-                   "(MathJax's hidden MathML does not count for axe); nnlessons/quiz.py gives it an aria-label")
-KNOWN: dict[tuple[str | None, str, str], str] = {
-    (None, "book/ch02-nonlinear-activations", "button-name"): WHY_BUTTON_NAME,
-    (None, "book/ch04-universal-approximation", "button-name"): WHY_BUTTON_NAME,
-}
+KNOWN: dict[tuple[str | None, str, str], str] = {}
 
 
 @pytest.fixture(scope="module")

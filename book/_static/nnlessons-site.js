@@ -94,7 +94,7 @@
   var SCROLL_BOXES = '.bd-article mjx-container[display="true"], .bd-article table, .bd-article pre';
   function markScrollingBoxes() {
     document.querySelectorAll(SCROLL_BOXES).forEach(function (el) {
-      if (el.scrollWidth > el.clientWidth + 1) {
+      if (el.scrollWidth > el.clientWidth) {  // as axe's scrollable-region-focusable counts it
         if (!el.hasAttribute("tabindex")) {
           el.setAttribute("tabindex", "0");
           el.setAttribute("data-nnl-scrolls", "");
@@ -114,6 +114,7 @@
     if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
       MathJax.startup.promise.then(markScrollingBoxes);
     }
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(markScrollingBoxes);
   });
 
   /* ---- 3. Search summaries without LaTeX source ---- */
