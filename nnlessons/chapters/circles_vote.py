@@ -122,7 +122,8 @@ def draw_vote(v: Vote, X, y, threshold: float | None = None, ax=None, *, low: fl
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(4.6, 4.2), layout="constrained")
+        fig, ax = plt.subplots(figsize=(4.6, 4.4))
+        fig.subplots_adjust(left=0.14, right=0.97, bottom=0.11, top=0.93)  # fixed layout: fast to draw
     t = v.threshold if threshold is None else threshold
     g1, g2, P = _grid(low, high, n)
     region = inner_region(v, P, t).reshape(g1.shape)
@@ -209,7 +210,8 @@ def draw_training(s: Snapshots, X, y, hidden: int, epoch: int):
 
     net = s.nets[hidden]
     net.load_state_dict(s.states[hidden, epoch])
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(4.8, 7.0), height_ratios=[1.25, 1], layout="constrained")
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(4.8, 7.0), height_ratios=[1.25, 1])
+    fig.subplots_adjust(left=0.15, right=0.96, bottom=0.07, top=0.95, hspace=0.3)  # fixed: fast to draw
     decision_boundary(net, X, y, ax=top, resolution=80, legend=False,
                       title=f"H = {hidden}, epoch {epoch}: accuracy {accuracy(net, X, y):.2f}")
     for h, curve in s.losses.items():
