@@ -141,6 +141,22 @@ def test_transform_maps_the_images_of_all_three_sets_and_keeps_the_labels(split)
     assert doubled.seed == split.seed
 
 
+def test_resplit_keeps_the_test_set_and_redraws_train_and_validation(split):
+    other = split.resplit(1)
+    np.testing.assert_array_equal(other.X_test, split.X_test)
+    np.testing.assert_array_equal(other.y_test, split.y_test)
+    assert (len(other.y_train), len(other.y_val)) == (len(split.y_train), len(split.y_val))
+    np.testing.assert_array_equal(np.bincount(other.y_val), np.bincount(split.y_val))
+    # The same pool of non-test rows (as a multiset), but not the same validation set.
+    pool = lambda d: np.column_stack([np.concatenate([d.X_train, d.X_val]),  # noqa: E731
+                                      np.concatenate([d.y_train, d.y_val])])
+    order = lambda a: a[np.lexsort(a.T[::-1])]  # noqa: E731
+    np.testing.assert_array_equal(order(pool(other)), order(pool(split)))
+    assert not np.array_equal(order(np.column_stack([other.X_val, other.y_val])),
+                              order(np.column_stack([split.X_val, split.y_val])))
+    np.testing.assert_array_equal(split.resplit(1).X_val, other.X_val)  # seeded
+
+
 # ---------------------------------------------------------------------------------------------
 # confusion_matrix
 # ---------------------------------------------------------------------------------------------

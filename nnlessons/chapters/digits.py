@@ -101,6 +101,26 @@ class DigitsSplit:
         return DigitsSplit(fn(self.X_train), self.y_train, fn(self.X_val), self.y_val, fn(self.X_test),
                            self.y_test, seed=self.seed)
 
+    def resplit(self, seed: int) -> "DigitsSplit":
+        """Another training/validation split of the same non-test images; the test set is kept as it is.
+
+        The training and validation images are pooled and split again, class by class, with as many
+        images of every digit in the new validation set as in the old one (so the set sizes stay the
+        same), drawn with ``np.random.default_rng(seed)``. Experiments on the new split can check a
+        conclusion drawn on the first one without ever touching the test images.
+        """
+        X = np.concatenate([self.X_train, self.X_val])
+        y = np.concatenate([self.y_train, self.y_val])
+        rng = np.random.default_rng(seed)
+        val_counts = np.bincount(self.y_val, minlength=int(y.max()) + 1)
+        val, train = [], []
+        for c in np.unique(y):
+            index = rng.permutation(np.flatnonzero(y == c))
+            val.append(index[:val_counts[c]])
+            train.append(index[val_counts[c]:])
+        train, val = rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(val))
+        return DigitsSplit(X[train], y[train], X[val], y[val], self.X_test, self.y_test, seed=self.seed)
+
     def __repr__(self) -> str:
         return (f"DigitsSplit(train={len(self.y_train)}, val={len(self.y_val)}, test={len(self.y_test)}, "
                 f"seed={self.seed})")
