@@ -351,3 +351,13 @@ def test_input_grads_is_one_step_of_the_chain_rule():
     assert x.grad is None
     with pytest.raises(RuntimeError, match="leaf"):
         x.input_grads(np.ones(2))
+
+
+def test_the_graph_walk_and_grad_mode_are_importable_from_where_they_were():
+    import nnlessons.autograd
+    import nnlessons.tensor
+
+    for name in ["BackwardStep", "backward_steps", "topological_order", "no_grad", "enable_grad", "is_grad_enabled"]:
+        assert getattr(nnlessons.tensor, name) is getattr(nnlessons.autograd, name) is getattr(nl, name)
+    with nnlessons.tensor.no_grad():  # the switch that tensor.py's operations read
+        assert not (nl.Tensor(1.0, requires_grad=True) * 2).requires_grad
