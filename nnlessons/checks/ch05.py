@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import copy
-import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,7 +15,7 @@ import numpy as np
 
 from .. import functional as F
 from ..tensor import Tensor
-from . import Verdict, check_function
+from . import Verdict, check_function, without_overflow
 
 __all__ = ["check_ce_grad", "ce_grad_reference", "check_softmax_ce_grad", "softmax_ce_grad_autograd"]
 
@@ -104,23 +103,6 @@ def _softmax_cases() -> dict:
     }
 
 
-def _without_overflow(user_fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``user_fn`` run with overflow and invalid values as errors that say what to do instead."""
-
-    @functools.wraps(user_fn)
-    def run(*args):
-        with np.errstate(over="raise", invalid="raise", divide="raise"):
-            try:
-                return user_fn(*args)
-            except FloatingPointError as error:
-                raise FloatingPointError(
-                    f"{error}; np.exp(z) is inf for z above about 709: subtract each row's largest logit "
-                    "before np.exp (the softmax does not change)"
-                ) from None
-
-    return run
-
-
 def check_softmax_ce_grad(softmax_ce_grad: Callable[..., Any]) -> Verdict:
     """Check ``softmax_ce_grad(Z, y)``: the gradient of the mean softmax cross-entropy with respect to ``Z``.
 
@@ -129,7 +111,9 @@ def check_softmax_ce_grad(softmax_ce_grad: Callable[..., Any]) -> Verdict:
     student's function runs with NumPy's overflow warnings turned into errors, so a softmax that
     exponentiates large logits unshifted fails with a hint. Prints the verdict; returns a :class:`Verdict`.
     """
-    passed = check_function(_without_overflow(softmax_ce_grad), softmax_ce_grad_autograd, _softmax_cases(),
+    advice = ("np.exp(z) is inf for z above about 709: subtract each row's largest logit before np.exp "
+              "(the softmax does not change)")
+    passed = check_function(without_overflow(softmax_ce_grad, advice), softmax_ce_grad_autograd, _softmax_cases(),
                             atol=1e-10, rtol=1e-8)
     if not passed:
         _hint_if_summed(softmax_ce_grad, softmax_ce_grad_autograd, _softmax_cases(),

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..gradcheck import numeric_grad
 from ..tensor import Tensor
 from . import Verdict, check_function
 
@@ -17,19 +18,8 @@ __all__ = ["check_backward", "check_softsign_backward", "make_op", "numeric_vjp"
 
 def numeric_vjp(forward: Callable[[np.ndarray], np.ndarray], x, g, eps: float = 1e-6) -> np.ndarray:
     """d/dx of sum(g * forward(x)) by central differences: what ``backward(x, g)`` must return."""
-    x = np.array(x, dtype=np.float64)
     g = np.asarray(g, dtype=np.float64)
-    out = np.zeros_like(x)
-    flat, oflat = x.reshape(-1), out.reshape(-1)
-    for i in range(flat.size):
-        orig = flat[i]
-        flat[i] = orig + eps
-        up = float(np.sum(g * forward(x)))
-        flat[i] = orig - eps
-        down = float(np.sum(g * forward(x)))
-        flat[i] = orig
-        oflat[i] = (up - down) / (2 * eps)
-    return out
+    return numeric_grad(lambda v: float(np.sum(g * forward(v))), np.array(x, dtype=np.float64), eps)
 
 
 def check_backward(backward: Callable[..., Any], forward: Callable[[np.ndarray], np.ndarray],
