@@ -15,8 +15,8 @@ QUESTIONS = {
                     "the shape of the loss surface and so how fast the same learning rate gets anywhere."),
          Option("Later: on the raw pixels gradient descent needs more epochs to reach its best.", correct=True)],
         explain="Chapter 3 showed all-positive inputs forcing gradient descent into a zig-zag along a narrow "
-                "valley, and centred inputs removing it. Here, over five seeds, softmax regression kept an epoch "
-                "about twice as late on the raw pixels, and with a lower validation accuracy.",
+                "valley, and centred inputs removing it. Here softmax regression kept an epoch about twice as "
+                "late on the raw pixels (five seeds), and about four times as late on a second split.",
     ),
     "kept-weights": MultipleChoice(
         "Early stopping with patience 20 ends training after epoch 54. Whose weights does the model keep?",
