@@ -22,9 +22,6 @@ CHAPTERS = expand_glob("book/ch*")
 CHAPTER = "book/ch03-activation-functions"
 QUIZ_PAGE = "book/ch03-activation-functions"
 
-# Pages whose text still says "Exercise {ref}`...`" although the reference already reads "Exercise 1.3";
-# the chapter authors drop the first word. Remove a page when it is fixed.
-EXERCISE_TWICE_PENDING = {"book/ch01-logistic-regression", "book/ch02-nonlinear-activations"}
 
 # WCAG 2.1 contrast ratio of two sRGB colours given as "rgb(r, g, b)" or "rgba(r, g, b, a)" strings.
 CONTRAST_JS = """
@@ -76,11 +73,9 @@ def test_exercises_are_numbered_within_their_chapter(name):
         f"{name}: exercises numbered {numbers}, expected {chapter}.1, {chapter}.2, ...")
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=[pytest.mark.xfail(reason="content fix pending: the notebook writes "
-                                             "'Exercise {ref}`...`'", strict=False)]
-                 if n in EXERCISE_TWICE_PENDING else [], id=n.split("/")[-1]) for n in PAGES])
+@pytest.mark.parametrize("name", PAGES)
 def test_no_exercise_exercise(name):
+    """A reference to an exercise already reads "Exercise 1.3": the text must not say "Exercise" before it."""
     twice = re.findall(r".{40}\bExercise\s+Exercise\b.{20}", _text(name))
     assert not twice, f"{name}: {twice}"
 
