@@ -79,9 +79,9 @@ book: $(STAMP)
 
 test: $(TEST_STAMP)
 	$(NB_ENV) $(PY) -m pytest tests $(if $(NOTEBOOKS),$(NBVAL) $(NOTEBOOKS)) \
-		--ignore=tests/test_site.py --ignore=tests/test_live_jupyter.py -n 2 --dist loadfile
+		--ignore-glob='tests/test_site*.py' --ignore=tests/test_live_jupyter.py -n 2 --dist loadfile
 	$(MAKE) --no-print-directory book
-	$(PY) -m pytest tests/test_live_jupyter.py tests/test_site.py -p no:xdist
+	$(PY) -m pytest tests/test_live_jupyter.py tests/test_site*.py -p no:xdist
 
 # .jupyter/ adds the course's server settings to the user's own (a save does not write the Python version).
 lab: $(STAMP)
