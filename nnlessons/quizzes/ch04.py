@@ -14,12 +14,12 @@ QUESTIONS = {
                 r"With \(g(z) = z^3 + z\) every such network is a polynomial of degree at most 3.",
     ),
     "bumps-needed": Numeric(
-        r"A target has \(|f'(x)| \le 2\) on \([0, 5]\). Using the staircase bound \(L\,w/2\) with bumps of width "
-        r"\(w = 5/N\), how many bumps \(N\) guarantee a maximum error of at most 0.05?",
+        r"A target has \(|f'(x)| \le 2\) on \([0, 5]\). Using the staircase bound \(L\,\delta/2\) with bumps "
+        r"of width \(\delta = 5/N\), how many bumps \(N\) guarantee a maximum error of at most 0.05?",
         100,
-        mistakes={200: r"That drops the \(/2\) of the bound \(L\,w/2\).",
-                  50: r"Check the slope bound: \(L = 2\), so \(L\,w/2 = 2 \cdot (5/N)/2 = 5/N\)."},
-        explain=r"\(L\,w/2 = 2 \cdot (5/N)/2 = 5/N \le 0.05\) gives \(N \ge 100\).",
+        mistakes={200: r"That drops the \(/2\) of the bound \(L\,\delta/2\).",
+                  50: r"Check the slope bound: \(L = 2\), so \(L\,\delta/2 = 2 \cdot (5/N)/2 = 5/N\)."},
+        explain=r"\(L\,\delta/2 = 2 \cdot (5/N)/2 = 5/N \le 0.05\) gives \(N \ge 100\).",
     ),
     "theorem-promise": MultipleChoice(
         "What does the universal approximation theorem guarantee for a continuous function on a compact set?",
@@ -40,12 +40,12 @@ QUIZZES = {"check-yourself": ["not-universal", "bumps-needed", "theorem-promise"
 
 QUESTIONS["relu-doubling"] = Numeric(
     r"Before you run it: \(N\) ReLU units join the target's values at \(N + 1\) knots by straight pieces of "
-    r"width \(h\), with an error of at most \(h^2 \max|f''|/8\). By about what factor does the maximum error "
-    r"fall when \(N\) doubles?",
+    r"width \(\delta\), with an error of at most \(\delta^2 \max|f''|/8\). By about what factor does the "
+    r"maximum error fall when \(N\) doubles?",
     4,
-    mistakes={2: r"That is the sigmoid staircase, whose error is about the slope times \(h\). Straight pieces "
-                 r"follow the slope; their error goes with \(h^2\)."},
-    explain=r"Doubling \(N\) halves \(h\), and the bound \(h^2 \max|f''|/8\) falls by \(2^2 = 4\). The "
+    mistakes={2: r"That is the sigmoid staircase, whose error is about the slope times \(\delta\). Straight pieces "
+                 r"follow the slope; their error goes with \(\delta^2\)."},
+    explain=r"Doubling \(N\) halves \(\delta\), and the bound \(\delta^2 \max|f''|/8\) falls by \(2^2 = 4\). The "
             r"measurement below sits on the bound.",
 )
 QUESTIONS["compact-set"] = MultipleChoice(
