@@ -88,17 +88,31 @@ def coalesce_streams(outputs: list) -> list:
     return merged
 
 
+def committed_sources(path: Path) -> dict[str, str]:
+    """Cell id -> source of the notebook as committed (git HEAD); empty when it is new or git is missing."""
+    try:
+        text = subprocess.run(["git", "show", f"HEAD:{path.relative_to(ROOT).as_posix()}"], cwd=ROOT,
+                              capture_output=True, text=True, check=True).stdout
+    except (OSError, ValueError, subprocess.CalledProcessError):
+        return {}
+    cells = json.loads(text).get("cells", [])
+    return {c.get("id"): "".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells}
+
+
 def run(path: Path, refresh_timings: bool = False) -> tuple[Path, float, str | None]:
     """Execute one notebook in place. Return its path, the time taken and an error message or None.
 
     Cells tagged `nbval-ignore-output` (timings: different on every run) keep their stored output when
-    their source is unchanged, so that running this twice leaves no diff; `refresh_timings` re-records them.
+    their source is the committed one (git HEAD), so that running this twice leaves no diff; an edited
+    timing cell is re-recorded, and `refresh_timings` re-records them all.
     """
     start = time.perf_counter()
     nb = read(path)
+    committed = committed_sources(path)
     kept = {} if refresh_timings else {
         cell.id: (cell.source, cell.outputs) for cell in nb.cells
         if cell.cell_type == "code" and "nbval-ignore-output" in cell.metadata.get("tags", []) and cell.outputs
+        and committed.get(cell.get("id")) == cell.source
     }
     km = KernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=CurrentEnvKernelSpecManager())
     client = NotebookClient(nb, km=km, timeout=TIMEOUT, kernel_name=KERNEL_NAME,
