@@ -504,7 +504,6 @@ def test_chapter_solutions_are_found_on_the_page(chapter):
     assert not absent, f"solutions not on the page at all (not rendered?): {absent}"
 
 
-@pytest.mark.xfail(strict=False, reason="chapter conversion pending: solutions not yet all hidden")
 def test_chapter_solutions_start_hidden(chapter):
     _, seen = chapter
     shown = [f"{kind}: {text}" for (kind, text), visible in seen["solutions"].items() if visible]
