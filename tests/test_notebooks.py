@@ -171,6 +171,27 @@ def test_first_code_cell_is_the_colab_install_cell(nb_path):
     assert not first.get("outputs"), f"{nb_path.name}: the Colab install cell printed something"
 
 
+def test_reader_sees_no_assert_or_answer_key(nb_path):
+    """Checks that keep prose and numbers honest, and quiz answer keys, live in cells the site removes."""
+    shown = [where(nb_path, c) for c in code_cells(nb_path)
+             if not {"remove-cell", "remove-input"} & set(tags(c))
+             and (re.search(r"^\s*assert\b", text(c["source"]), re.M)
+                  or re.search(r"\banswer\s*=", text(c["source"])))]
+    assert not shown, f"visible code with an assert or an answer key: {shown}"
+
+
+def test_worked_solutions_start_hidden_in_jupyter(nb_path):
+    """Code inside a {solution-start} ... {solution-end} dropdown starts collapsed in JupyterLab."""
+    inside, shown = False, []
+    for cell in load(nb_path)["cells"]:
+        source = text(cell["source"])
+        if cell["cell_type"] == "markdown":
+            inside = (inside or "{solution-start}" in source) and "{solution-end}" not in source
+        elif inside and not cell["metadata"].get("jupyter", {}).get("source_hidden"):
+            shown.append(where(nb_path, cell))
+    assert not shown, f"solution code shown before the student opens it (set jupyter.source_hidden): {shown}"
+
+
 def test_every_figure_has_alt_text(nb_path):
     """A figure's alt text lives in its cell's metadata, `"mystnb": {"image": {"alt": "..."}}`.
 
