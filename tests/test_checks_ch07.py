@@ -81,3 +81,33 @@ def test_wrong_answers_name_the_case_the_field_and_the_mistake(fn, first_case, m
 def test_a_non_function_is_named(capsys):
     assert not check_early_stopping(3)
     assert "expected a function, got int" in capsys.readouterr().out
+
+
+def transposed_confusion_matrix(y_true, y_pred, n_classes):
+    """Rows and columns swapped: C[predicted, true]."""
+    C = np.zeros((n_classes, n_classes), dtype=int)
+    for i, j in zip(y_true, y_pred):
+        C[j, i] += 1
+    return C
+
+
+def test_a_transposed_confusion_matrix_gets_the_row_column_hint(capsys):
+    from nnlessons.checks.ch07 import check_confusion_matrix
+    # Case 'one mistake': true [0, 1, 1, 2], predicted [0, 1, 2, 2]; the true 1 read as 2 belongs at C[1, 2].
+    verdict = check_confusion_matrix(transposed_confusion_matrix)
+    out = capsys.readouterr().out
+    assert not verdict
+    assert "Case 'one mistake'" in out and "index (1, 2): expected 1, got 0" in out
+    assert "Hint: rows are the true classes" in out
+
+
+def test_a_right_confusion_matrix_gets_no_hint(capsys):
+    from nnlessons.checks.ch07 import check_confusion_matrix
+
+    def by_hand(y_true, y_pred, n_classes):
+        C = np.zeros((n_classes, n_classes), dtype=int)
+        for i, j in zip(y_true, y_pred):
+            C[i, j] += 1
+        return C
+    assert check_confusion_matrix(by_hand)
+    assert capsys.readouterr().out == "\u2713 All 4 checks passed for confusion_matrix.\n"

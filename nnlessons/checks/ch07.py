@@ -29,7 +29,21 @@ def check_confusion_matrix(fn: Callable) -> Verdict:
         "a class never predicted": (np.array([0, 0, 1, 1]), np.array([1, 1, 1, 0]), 2),
         "unused class": (np.array([0, 2, 2]), np.array([2, 2, 0]), 4),
     }
-    return Verdict(check_function(fn, confusion_matrix, cases, name="confusion_matrix"))
+    passed = check_function(fn, confusion_matrix, cases, name="confusion_matrix")
+    if not passed and _transposed(fn, *cases["one mistake"]):
+        print("  Hint: rows are the true classes and columns the predictions: add 1 to C[true, predicted], "
+              "not C[predicted, true].")
+    return Verdict(passed)
+
+
+def _transposed(fn: Callable, y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> bool:
+    """True if ``fn`` returns the transpose of the confusion matrix (rows and columns swapped)."""
+    try:
+        got = np.asarray(fn(y_true.copy(), y_pred.copy(), n_classes))
+    except Exception:  # the verdict has already reported the error
+        return False
+    expected = confusion_matrix(y_true, y_pred, n_classes)
+    return got.shape == expected.shape and np.array_equal(got, expected.T) and not np.array_equal(got, expected)
 
 
 #: The cases of :func:`check_early_stopping`: name -> (val_acc, patience).
