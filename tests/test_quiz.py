@@ -144,7 +144,7 @@ def test_accessible_names_read_formulas_out():
     buttons = Page(Quiz(mc).to_html()).find("button", **{"class": "nnl-choice"})
     assert [b["aria-label"] for b in buttons] == ["A: g of t equals 3 t", "B: tanh t"]
     for chapter in quizzes.CHAPTERS:  # no option of any bank is read as bare TeX
-        for q in quizzes.bank(chapter).QUESTIONS.values():
+        for q in quizzes.bank(chapter).questions.values():
             for label in getattr(q, "labels", list)():
                 assert "\\" not in label and "{" not in label, (chapter, label)
 
@@ -257,9 +257,9 @@ def test_a_bank_quiz_loads_by_name_and_a_question_by_id():
 def test_every_bank_teaches(chapter):
     """Each wrong option says why it is wrong, each quiz name lists known ids, each explanation exists."""
     bank = quizzes.bank(chapter)
-    for name, ids in bank.QUIZZES.items():
-        assert ids and all(i in bank.QUESTIONS for i in ids), (chapter, name)
-    for qid, q in bank.QUESTIONS.items():
+    for name, ids in bank.quizzes.items():
+        assert ids and all(i in bank.questions for i in ids), (chapter, name)
+    for qid, q in bank.questions.items():
         assert q.explain.strip(), f"{chapter}/{qid} has no explanation"
         if isinstance(q, MultipleChoice):
             missing = [o.text for i, o in enumerate(q.options) if i != q.answer and not o.why.strip()]
@@ -272,7 +272,7 @@ def test_every_bank_teaches(chapter):
 def test_the_cell_that_shows_a_bank_quiz_holds_no_answer(chapter):
     """The notebook cell is `quiz(chapter, name)`: none of the answer key is in its text."""
     bank = quizzes.bank(chapter)
-    for name in bank.QUIZZES:
+    for name in bank.quizzes:
         cell = f'from nnlessons.quizzes import quiz\n\nquiz("{chapter}", "{name}")'
         shown = quiz(chapter, name)
         for q in shown.questions:
@@ -333,7 +333,7 @@ def test_static_script_removes_the_note_enables_controls_and_teaches(browser, tm
 
 def test_static_script_and_python_give_the_same_replies(browser, tmp_path):
     """Every numeric question of every bank, for the right answer, near misses, mistakes and junk."""
-    questions = [q for c in quizzes.CHAPTERS for q in quizzes.bank(c).QUESTIONS.values() if isinstance(q, Numeric)]
+    questions = [q for c in quizzes.CHAPTERS for q in quizzes.bank(c).questions.values() if isinstance(q, Numeric)]
     questions.append(activation_quiz().questions[1])
     page, errors = open_page(browser, tmp_path, Quiz(*questions).to_html())
     for n, q in enumerate(questions):

@@ -7,7 +7,6 @@ generator, so calling one does not change what the rest of a notebook prints.
 """
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -17,7 +16,7 @@ from .. import nn
 from ..tensor import Tensor
 from ..training.loop import accuracy, fit
 from ..training.models import mlp
-from . import Verdict, check_function
+from . import Verdict, check_function, without_overflow
 
 PASS, FAIL = "\u2713", "\u2717"  # check mark, ballot x: the marks check_function prints
 
@@ -93,23 +92,6 @@ def _mlp_cases() -> dict[str, tuple]:
     return cases
 
 
-def _without_overflow(mlp_forward: Callable) -> Callable:
-    """``mlp_forward`` run with overflow and invalid values as errors, which say what to do instead."""
-
-    @functools.wraps(mlp_forward)
-    def run(*args):
-        with np.errstate(over="raise", invalid="raise", divide="raise"):
-            try:
-                return mlp_forward(*args)
-            except FloatingPointError as error:
-                raise FloatingPointError(
-                    f"{error}; np.exp(z) is inf for z above about 709: subtract each row's largest score "
-                    "before np.exp, which does not change the softmax"
-                ) from None
-
-    return run
-
-
 def check_mlp_forward(mlp_forward: Callable) -> Verdict:
     """Check ``mlp_forward(weights, biases, X)`` -> class probabilities of shape (n, c), as in chapter 1.
 
@@ -118,7 +100,10 @@ def check_mlp_forward(mlp_forward: Callable) -> Verdict:
     runs with ``np.errstate(over="raise", invalid="raise", divide="raise")``).
     Returns a :class:`~nnlessons.checks.Verdict`: true if every case passed; it displays nothing.
     """
-    fn = _without_overflow(mlp_forward) if callable(mlp_forward) else mlp_forward
+    fn = mlp_forward
+    if callable(mlp_forward):
+        fn = without_overflow(mlp_forward, "np.exp(z) is inf for z above about 709: subtract each row's "
+                                           "largest score before np.exp, which does not change the softmax")
     return Verdict(check_function(fn, reference_mlp_forward, _mlp_cases(), name="mlp_forward"))
 
 

@@ -100,6 +100,17 @@ def _hint(got: np.ndarray, x: np.ndarray, left: float, right: float, height: flo
     return ""
 
 
+def _verdict(name: str, failures: list[tuple[str, str]], total: int, success: str) -> Verdict:
+    """Print the verdict of a check of ``total`` cases: the first failing case in full, the others by name."""
+    if not failures:
+        print(f"{PASS} All {total} checks passed for {name}: {success}.")
+        return Verdict(True)
+    label, message = failures[0]
+    others = f" (failing cases: {', '.join(repr(f[0]) for f in failures)})" if 1 < len(failures) < total else ""
+    print(f"{FAIL} {len(failures)} of {total} checks failed for {name}{others}.\n  Case {label!r}: {message}")
+    return Verdict(False)
+
+
 def check_bump(make_bump: Callable[[float, float, float, float], Any]) -> Verdict:
     """Check ``make_bump(left, right, height, steepness)`` on three bumps; print a verdict.
 
@@ -143,14 +154,7 @@ def check_bump(make_bump: Callable[[float, float, float, float], Any]) -> Verdic
             failures.append((label, f"{args}: at x = {x[i]:.6g} the network gives {_value(got[i])}, the bump is "
                                     f"{_value(expected[i])} ({int(bad.sum())} of {len(x)} grid points differ)."
                                     + _hint(got, x, left, right, height, steepness)))
-    total = len(BUMP_CASES)
-    if not failures:
-        print(f"{PASS} All {total} checks passed for make_bump: two sigmoid units make the bump.")
-        return Verdict(True)
-    label, message = failures[0]
-    others = f" (failing cases: {', '.join(repr(f[0]) for f in failures)})" if 1 < len(failures) < total else ""
-    print(f"{FAIL} {len(failures)} of {total} checks failed for make_bump{others}.\n  Case {label!r}: {message}")
-    return Verdict(False)
+    return _verdict("make_bump", failures, len(BUMP_CASES), "two sigmoid units make the bump")
 
 
 #: Named cases of :func:`check_edge_network`: (edges, heights, steepness).
@@ -228,11 +232,4 @@ def check_edge_network(edge_network: Callable[[Any, Any, float], Any]) -> Verdic
                                     f"{_value(expected[i])} ({int(bad.sum())} of {len(x)} grid points differ). "
                                     "The output weight of the unit at edge j is the jump of the staircase "
                                     "there: heights[j] - heights[j - 1], with height 0 outside."))
-    total = len(EDGE_CASES)
-    if not failures:
-        print(f"{PASS} All {total} checks passed for edge_network: one unit per edge makes the same bumps.")
-        return Verdict(True)
-    label, message = failures[0]
-    others = f" (failing cases: {', '.join(repr(f[0]) for f in failures)})" if 1 < len(failures) < total else ""
-    print(f"{FAIL} {len(failures)} of {total} checks failed for edge_network{others}.\n  Case {label!r}: {message}")
-    return Verdict(False)
+    return _verdict("edge_network", failures, len(EDGE_CASES), "one unit per edge makes the same bumps")
