@@ -243,7 +243,9 @@ def _run_all(page, timeout: float) -> float:
         page.locator(".jp-CodeCell .jp-InputPrompt", has_text="[*]").first.wait_for(timeout=5000)
     # Polled in the page (cheap): every code cell has a number, and the status bar says the kernel is idle.
     done = """() => {
-      const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.innerText);
+      // A solution cell starts collapsed: its placeholder's prompt stays empty, so count real prompts only.
+      const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt:not(.jp-Placeholder-prompt)')]
+        .map(p => p.textContent);
       const idle = [...document.querySelectorAll('.jp-StatusBar-TextItem')]
         .some(t => /\\(ipykernel\\) \\| Idle$/.test(t.innerText));
       return idle && prompts.length > 0 && prompts.every(p => /^\\s*\\[\\d+\\]:\\s*$/.test(p));
@@ -251,7 +253,7 @@ def _run_all(page, timeout: float) -> float:
     try:
         page.wait_for_function(done, polling=500, timeout=timeout * 1000)
     except Exception:  # noqa: BLE001 (playwright's TimeoutError)
-        prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        prompts = page.locator(".jp-CodeCell .jp-InputPrompt:not(.jp-Placeholder-prompt)").all_text_contents()
         pytest.fail(f"Run All Cells did not finish within {timeout} s: prompts {prompts}, "
                     f"status bar {page.locator('.jp-StatusBar-TextItem').all_inner_texts()}")
     return time.monotonic() - start
@@ -347,6 +349,9 @@ def _solutions(cells: list[dict]) -> list[tuple[str, str]]:
             lines = sorted((line.strip() for line in source.splitlines()), key=len, reverse=True)
             unique = [line for line in lines if len(line) > 12 and not any(line in s for s in others)]
             found += [("code", line) for line in unique[:1]]
+            # A collapsed cell shows only its first line, in a placeholder: look for that too.
+            first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+            found += [("collapsed code", first)] if first else []
     return found
 
 
@@ -354,6 +359,14 @@ def _shown(page, kind: str, text: str) -> bool | None:
     """Whether the text is visible on the page; None if it is not on the page at all."""
     if kind == "code":
         matches = page.locator(".jp-CodeCell .cm-line").filter(has_text=text).all()
+        if not matches and page.locator(".jp-CodeCell .jp-InputPlaceholder").count():
+            return False  # not in the page's text: its cell is collapsed (checked by "collapsed code")
+    elif kind == "collapsed code":
+        matches = page.locator(".jp-CodeCell .jp-PlaceholderText").filter(has_text=text).all()
+        if not matches:  # an expanded cell shows the line in its editor instead
+            matches = page.locator(".jp-CodeCell .cm-line").filter(has_text=text).all()
+            return any(m.is_visible() for m in matches) if matches else None
+        return False  # the placeholder of a collapsed cell: the solution is there, hidden
     else:
         matches = page.locator(".jp-MarkdownCell .myst").get_by_text(text).all()
     return any(m.is_visible() for m in matches) if matches else None
