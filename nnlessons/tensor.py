@@ -223,7 +223,8 @@ class Tensor:
 
         Example:
             >>> def cube(x):
-            ...     return Tensor.from_op(x.data ** 3, (x,), lambda g: (g * 3 * x.data ** 2,), "cube")
+            ...     backward = lambda g: (g * 3 * x.data ** 2,)  # d(x^3)/dx = 3 x^2
+            ...     return Tensor.from_op(x.data ** 3, (x,), backward, "cube")
         """
         inputs = tuple(inputs)
         for i, t in enumerate(inputs):

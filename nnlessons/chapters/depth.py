@@ -36,7 +36,7 @@ __all__ = ["n_parameters", "widths_for_budget", "SideBySide", "train_side_by_sid
 def n_parameters(sizes: Sequence[int]) -> int:
     """Weights and biases of ``Linear(sizes[0], sizes[1]), ..., Linear(sizes[-2], sizes[-1])``.
 
-    >>> n_parameters([1, 10, 10, 1])    # (1*10 + 10) + (10*10 + 10) + (10*1 + 1)
+    >>> n_parameters([1, 10, 10, 1])  # 20 + 110 + 11
     141
     """
     sizes = list(sizes)

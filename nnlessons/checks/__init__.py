@@ -5,7 +5,8 @@ A chapter's checks live in ``nnlessons/checks/<topic>.py`` and are one-liners on
     from nnlessons.checks import check_function
 
     def check_sigmoid(sigmoid):
-        return check_function(sigmoid, _reference_sigmoid, {"zero": (0.0,), "vector": (np.array([-2.0, 2.0]),)},
+        cases = {"zero": (0.0,), "vector": (np.array([-2.0, 2.0]),)}
+        return check_function(sigmoid, _reference_sigmoid, cases,
                               name="sigmoid")
 
 Both functions print a short verdict and return True or False, so a notebook can simply call them and the

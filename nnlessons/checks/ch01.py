@@ -38,7 +38,8 @@ def random_network(sizes: Sequence[int], activation: Callable[[], nn.Module] | N
     N(0, 1 / fan_in) and biases from N(0, 0.25): :func:`nnlessons.training.models.mlp` with
     ``init="normal"``, which leaves the package's global generator exactly as it was.
 
-    >>> random_network([2, 4, 3], nn.Tanh)       # Linear(2, 4), Tanh(), Linear(4, 3)  # doctest: +SKIP
+    >>> # Linear(2, 4), Tanh(), Linear(4, 3):
+    >>> net = random_network([2, 4, 3], nn.Tanh)  # doctest: +SKIP
     """
     if len(sizes) < 2:
         raise ValueError(f"random_network: give at least two sizes (input and output), got {list(sizes)}")

@@ -447,7 +447,8 @@ def explore(draw: Callable[..., Any], *, alt: str, title: str | None = None,
         ...     fig, ax = plt.subplots()
         ...     ...
         ...     return fig
-        >>> explore(draw, alt="A sigmoid curve", steepness=(1, 21, 5), shift=[-1, 0, 1])  # doctest: +SKIP
+        >>> explore(draw, alt="A sigmoid curve",
+        ...         steepness=(1, 21, 5), shift=[-1, 0, 1])  # doctest: +SKIP
     """
     return Explorer(draw, params, alt=alt, title=title, describe=describe)
 

@@ -12,12 +12,13 @@ call ``backward(retain_graph=True)``.
 
 >>> import nnlessons as nl
 >>> from nnlessons.display.graph import draw_graph, BackwardStepper
->>> w1, w2 = nl.Tensor(2.0, requires_grad=True), nl.Tensor(3.0, requires_grad=True)
+>>> w1 = nl.Tensor(2.0, requires_grad=True)
+>>> w2 = nl.Tensor(3.0, requires_grad=True)
 >>> a = w1 ** 3; b = a * w2; c = 3 * w1; g = b + c
 >>> names = {w1: "w1", w2: "w2", a: "a", b: "b", c: "c", g: "g"}
->>> fig = draw_graph(g, names=names)              # forward values  # doctest: +SKIP
->>> stepper = BackwardStepper(g)                   # the engine's walk, one node per step
->>> float(stepper.steps[-1].grads[id(w1)])         # 36 through a, plus 3 through c
+>>> fig = draw_graph(g, names=names)  # forward values  # doctest: +SKIP
+>>> stepper = BackwardStepper(g)  # the engine's walk, a node per step
+>>> float(stepper.steps[-1].grads[id(w1)])  # 36 via a, plus 3 via c
 39.0
 
 Gradients shown are, in order of preference: ``grads`` passed in (e.g. from a stepper), else a

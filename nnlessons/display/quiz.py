@@ -5,7 +5,7 @@ Questions are data, kept in a bank per chapter (:mod:`nnlessons.quizzes`), so a 
 
 >>> MultipleChoice(
 ...     "Which activation is zero for every negative input?",
-...     [Option("sigmoid", why="The sigmoid is positive everywhere: it only tends to 0."),
+...     [Option("sigmoid", why="The sigmoid is positive everywhere."),
 ...      Option("ReLU", correct=True)],
 ...     explain="ReLU(x) = max(0, x).")  # doctest: +SKIP
 >>> Numeric("What is the sigmoid's slope at 0?", 0.25, decimals=2,

@@ -8,12 +8,15 @@ A notebook cell::
 
 A bank (``ch03.json``, next to this module) is data, not code::
 
-    {"questions": {"<id>": {"type": "choice", "question": "...",
-                            "options": [{"text": "...", "why": "why this is wrong"},
-                                        {"text": "...", "correct": true, "label": "spoken form"}],
-                            "explain": "..."},
-                   "<id>": {"type": "number", "question": "...", "answer": 0.25, "decimals": 2,
-                            "mistakes": [{"value": 0.5, "why": "..."}], "explain": "..."}},
+    {"questions": {
+       "<id>": {"type": "choice", "question": "...",
+                "options": [{"text": "...", "why": "why it is wrong"},
+                            {"text": "...", "correct": true,
+                             "label": "spoken form"}],
+                "explain": "..."},
+       "<id>": {"type": "number", "question": "...", "answer": 0.25,
+                "decimals": 2, "explain": "...",
+                "mistakes": [{"value": 0.5, "why": "..."}]}},
      "quizzes": {"<name>": ["<id>", ...]}}
 
 A ``choice`` becomes a :class:`~nnlessons.display.quiz.MultipleChoice` (its options

@@ -2,7 +2,8 @@
 
 >>> from nnlessons import nn
 >>> from nnlessons.training.models import mlp, predict
->>> net = mlp([2, 16, 16, 1], activation=nn.ReLU, seed=0)   # Linear, ReLU, Linear, ReLU, Linear
+>>> # Linear, ReLU, Linear, ReLU, Linear:
+>>> net = mlp([2, 16, 16, 1], activation=nn.ReLU, seed=0)
 >>> predict(net, [[0.0, 1.0]]).shape
 (1, 1)
 """
