@@ -105,3 +105,17 @@ def typeset(page, timeout_ms: int = 15000) -> None:
         page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
                                timeout=timeout_ms)
         page.evaluate("() => MathJax.startup.promise")
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    """The built site (`make book`), served on 127.0.0.1 for one test module."""
+    with serve(built_site()) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """The shared Chromium, for one test module."""
+    with chromium() as shared_browser:
+        yield shared_browser

@@ -7,11 +7,14 @@ from nnlessons.checks import Verdict
 from nnlessons.checks.ch07 import EARLY_STOPPING_CASES, check_early_stopping
 
 
-def by_hand(values, patience):
-    """Early stopping written out: strict improvement, stop when `patience` epochs brought none."""
+def by_hand(values, patience, strict=True):
+    """Early stopping written out: strict improvement, stop when `patience` epochs brought none.
+
+    With ``strict=False`` a tie counts as an improvement: the mistake a check must catch.
+    """
     best, best_epoch, waited = -np.inf, 0, 0
     for epoch, value in enumerate(values):
-        if value > best:
+        if value > best or (not strict and value == best):
             best, best_epoch, waited = value, epoch, 0
         else:
             waited += 1
@@ -41,15 +44,7 @@ def shifted(best=0, stop=0, none_stop=None):
 
 
 def non_strict(values, patience):
-    best, best_epoch, waited = -np.inf, 0, 0
-    for epoch, value in enumerate(values):
-        if value >= best:
-            best, best_epoch, waited = value, epoch, 0
-        else:
-            waited += 1
-        if waited == patience:
-            return best_epoch, epoch
-    return best_epoch, None
+    return by_hand(values, patience, strict=False)
 
 
 @pytest.mark.parametrize("fn, first_case, message, hint", [

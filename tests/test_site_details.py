@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from browser import DESKTOP, ROOT, built_site, chromium, serve, typeset
+from browser import DESKTOP, ROOT, built_site, typeset
+from browser import base_url, browser  # noqa: F401  (fixtures shared by the site tests)
 from toc import expand_glob, toc_files
 
 PAGES = toc_files()
@@ -115,18 +116,6 @@ def test_every_page_has_a_favicon():
 
 
 # ---- In a browser -------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def base_url():
-    with serve(built_site()) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as shared_browser:
-        yield shared_browser
-
 
 @pytest.fixture(params=["light", "dark"])
 def scheme(request):

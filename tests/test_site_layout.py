@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import pytest
 
-from browser import DESKTOP, PHONE, built_site, chromium, serve, typeset
+from browser import DESKTOP, PHONE, typeset
+from browser import base_url, browser  # noqa: F401  (fixtures shared by the site tests)
 from toc import toc_files
 
 PAGES = toc_files()
@@ -47,18 +48,6 @@ TOO_WIDE = """() => {
     const code = [...document.querySelectorAll('.bd-article pre')];
     return [...equations, ...code].filter(el => el.scrollWidth > el.clientWidth + 1).map(label);
 }"""
-
-
-@pytest.fixture(scope="module")
-def base_url():
-    with serve(built_site()) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as shared_browser:
-        yield shared_browser
 
 
 @pytest.fixture(scope="module")
