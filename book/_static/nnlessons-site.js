@@ -35,6 +35,37 @@
     close.focus();
   }
 
+  /* On a phone, a figure shrunk to the column would have 5-7 px text: keep 3/4 of its width instead (its
+   * link scrolls sideways, see the CSS). Its width is the one MyST-NB writes in the style (1x of a 2x PNG). */
+  var PHONE = window.matchMedia ? window.matchMedia("(max-width: 575.98px)") : null;
+  var MIN_SCALE = 0.75;
+  function keepReadableOnPhones(img) {
+    var width = parseFloat(img.style.width) || parseFloat(img.getAttribute("width"));
+    img.style.minWidth = PHONE && PHONE.matches && width ? Math.round(MIN_SCALE * width) + "px" : "";
+  }
+  /* An explorer's frame gets a box of its own that scrolls (a Tab stop, so a keyboard can scroll it). */
+  function explorerFrames() {
+    document.querySelectorAll(".bd-article .nnl-explorer img.nnl-explorer-frame").forEach(function (img) {
+      if (!img.parentNode.classList.contains("nnl-frame-box")) {
+        var box = document.createElement("div");
+        box.className = "nnl-frame-box";
+        img.parentNode.insertBefore(box, img);
+        box.appendChild(img);
+      }
+      keepReadableOnPhones(img);
+      var box = img.parentNode;
+      if (box.scrollWidth > box.clientWidth) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "group");
+        box.setAttribute("aria-label", "Figure; scrolls sideways");
+      } else {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+
   function linkFigures() {
     var images = document.querySelectorAll(".bd-article .cell_output img, .bd-article figure img");
     images.forEach(function (img) {
@@ -50,6 +81,7 @@
         link.appendChild(img);
       }
       link.classList.add("nnl-figure-link");
+      keepReadableOnPhones(img);
       link.title = "Open the figure full size";
       link.addEventListener("click", function (event) {
         if (typeof HTMLDialogElement === "undefined" || event.ctrlKey || event.metaKey || event.shiftKey) return;
@@ -92,6 +124,7 @@
 
   /* ---- 2b. A box that scrolls sideways can be scrolled from the keyboard ---- */
   var SCROLL_BOXES = '.bd-article mjx-container[display="true"], .bd-article table, .bd-article pre';
+  /* (A figure's link scrolls on a phone too; being a link, it is a Tab stop already.) */
   function markScrollingBoxes() {
     document.querySelectorAll(SCROLL_BOXES).forEach(function (el) {
       if (el.scrollWidth > el.clientWidth) {  // as axe's scrollable-region-focusable counts it
@@ -107,6 +140,8 @@
   }
   var resizeTimer = null;
   window.addEventListener("resize", function () {
+    document.querySelectorAll("a.nnl-figure-link img").forEach(keepReadableOnPhones);
+    explorerFrames();
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(markScrollingBoxes, 200);
   });
@@ -151,6 +186,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     linkFigures();
+    explorerFrames();
     if (typeof Search !== "undefined" && Search.htmlToText && !Search.nnlPlain) {
       var original = Search.htmlToText;
       Search.htmlToText = function (html, anchor) { return plainText(original(html, anchor)); };
